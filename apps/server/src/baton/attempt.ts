@@ -1,0 +1,128 @@
+/**
+ * The contract between the baton and a musician: what one attempt is asked to do, and the one
+ * result it always reports (DESIGN.md §5, §6). Both sides import these types; neither imports
+ * the other's implementation.
+ */
+import type { SheetPlan } from "../score/types.ts";
+
+export type AttemptMode = "normal" | "completion" | "healing";
+
+/**
+ * Why an attempt failed. Rate limits and auth failures drive the baton's ladder; the rest are
+ * recorded for people to read and count as ordinary failures.
+ */
+export type ErrorClass =
+  | "RATE_LIMIT"
+  | "AUTH_FAILURE"
+  | "CAPACITY"
+  | "TIMEOUT"
+  | "CRASH"
+  | "STALE"
+  | "EXECUTION_ERROR"
+  | "VALIDATION_FAILED"
+  | "UNKNOWN_INSTRUMENT"
+  | "CANCELLED"
+  | "DISPATCH_FAILED"
+  | "WORKSPACE_ERROR";
+
+/** Stable error codes shown to people (Marianne-compatible where Marianne has one). */
+export const ErrorCodes = {
+  AUTH_FAILURE: "E502",
+  UNKNOWN_INSTRUMENT: "E505",
+  BLOCKED_BY_DEPENDENCY: "E999",
+  COST_LIMIT: "E801",
+  EXHAUSTED: "E601",
+  STALE: "E603",
+  JOB_TIMEOUT: "E604",
+  FERMATA_FAILED: "E701",
+} as const;
+
+export interface ValidationDetail {
+  /** Index of the rule in the score's `validations` list. */
+  index: number;
+  type: string;
+  description: string | null;
+  passed: boolean;
+  /** Why it failed (or was not applicable), for the completion prompt and for people. */
+  message: string | null;
+}
+
+/** Inputs the musician needs to render a prompt; the template text is already resolved. */
+export interface PromptInputs {
+  template: string | null;
+  variables: Record<string, unknown>;
+  /** Stdout of earlier sheets by sheet number, already limited by cross_sheet settings. */
+  previousOutputs: Record<number, string>;
+  /** Captured files of earlier sheets: path -> content, already limited. */
+  previousFiles: Record<string, string>;
+  /** Failed validation descriptions from the previous attempt, for the completion suffix. */
+  failedValidations: string[];
+  /** Set on retries: a short note telling the agent this is attempt N and why. */
+  retryNotice: string | null;
+}
+
+export interface AttemptRequest {
+  jobId: string;
+  sheetNum: number;
+  /** 1-based count of attempts of this sheet so far, including this one. */
+  attemptNumber: number;
+  /** Unique per dispatch; a result carrying another token is dropped by the baton. */
+  dispatchToken: string;
+  mode: AttemptMode;
+  instrument: string;
+  model: string | null;
+  timeoutSeconds: number;
+  /** Absolute path; created if missing. */
+  workspace: string;
+  sheet: SheetPlan;
+  totalSheets: number;
+  totalMovements: number;
+  prompt: PromptInputs;
+  /** The score's `validations` entries as validated (snake_case keys, as in the YAML). */
+  validations: ReadonlyArray<Record<string, unknown>>;
+}
+
+export interface AttemptResult {
+  jobId: string;
+  sheetNum: number;
+  instrument: string;
+  attemptNumber: number;
+  dispatchToken: string;
+  mode: AttemptMode;
+  executionSuccess: boolean;
+  exitCode: number | null;
+  durationMs: number;
+  validationsPassed: number;
+  validationsTotal: number;
+  /** 0–100; success with no applicable validations counts as 100. */
+  passRate: number;
+  validationDetails: ValidationDetail[];
+  errorClass: ErrorClass | null;
+  errorMessage: string | null;
+  rateLimited: boolean;
+  rateLimitWaitSeconds: number | null;
+  costUsd: number;
+  /** True when tokens were used but the model's price is unknown (cost then 0). */
+  costUncertain: boolean;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  modelUsed: string | null;
+  /** Tails are redacted of secrets before they leave the musician. */
+  stdoutTail: string;
+  stderrTail: string;
+  /** The full rendered prompt (redacted), stored with the sheet for people to read. */
+  renderedPrompt: string | null;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface PlayHooks {
+  signal: AbortSignal;
+  /** Called once the instrument's process group exists, so a crash can clean it up later. */
+  onSpawn?: (processGroup: number, processStartedAt: string | null) => void;
+}
+
+/** Plays exactly one attempt and always resolves with exactly one result; it never rejects. */
+export interface MusicianPort {
+  play(request: AttemptRequest, hooks: PlayHooks): Promise<AttemptResult>;
+}

@@ -1,0 +1,40 @@
+/**
+ * How the baton reaches the world. Everything here is passed in; the baton imports no database,
+ * transport or timer of its own (DESIGN.md §1, §5).
+ */
+import type { AttemptRecord, JobRecord, SheetRecord } from "./records.ts";
+import type { EventDraft, EventRecord } from "../bus/types.ts";
+
+export type { MusicianPort } from "./attempt.ts";
+
+/** Milliseconds since the epoch. A fake clock drives every engine test. */
+export interface Clock {
+  now(): number;
+}
+
+/** Host timers, so that a fake clock can replace them in tests. */
+export interface TimerHost {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * One commit: the new state of every job and sheet a handled event (or a group of events)
+ * changed, the attempts it recorded and the events it appended. Applied atomically.
+ */
+export interface CheckpointCommit {
+  jobs: JobRecord[];
+  sheets: SheetRecord[];
+  attempts: AttemptRecord[];
+  events: EventDraft[];
+}
+
+export interface CheckpointStore {
+  /** Commits the batch in one transaction; resolves with the events as logged, in order. */
+  commit(batch: CheckpointCommit): Promise<EventRecord[]>;
+}
+
+/** Where committed events go after the commit (the bus, which feeds subscriptions). */
+export interface EventSink {
+  publish(events: readonly EventRecord[]): void;
+}

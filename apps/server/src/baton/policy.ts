@@ -1,0 +1,151 @@
+/**
+ * What the baton needs to know about a job: the per-job knobs of the score (SCORE-SCHEMA.md §5–§10)
+ * in camelCase, and the registration spec the conductor builds from a parsed score.
+ */
+import type { SheetPlan } from "../score/types.ts";
+
+export interface RetryPolicy {
+  /** Normal attempts allowed per instrument before the exhaustion ladder. */
+  maxRetries: number;
+  baseDelaySeconds: number;
+  maxDelaySeconds: number;
+  exponentialBase: number;
+  jitter: boolean;
+  maxCompletionAttempts: number;
+  completionDelaySeconds: number;
+  completionThresholdPercent: number;
+}
+
+export interface RateLimitPolicy {
+  /** Used by the musician's detection; the baton waits what the result says, else 60 s. */
+  detectionPatterns: string[] | null;
+  waitMinutes: number;
+  /** Consecutive rate-limit waits of one sheet before a hit counts as an ordinary failure. */
+  maxWaits: number;
+  maxQuotaWaits: number;
+}
+
+export interface CircuitBreakerPolicy {
+  enabled: boolean;
+  failureThreshold: number;
+  /** Ceiling of the recovery timer, which starts at 30 s and doubles on every reopening. */
+  recoveryTimeoutSeconds: number;
+}
+
+export interface CostLimitPolicy {
+  enabled: boolean;
+  maxCostPerSheet: number | null;
+  maxCostPerJob: number | null;
+  costPer1kInputTokens: number;
+  costPer1kOutputTokens: number;
+  warnAtPercent: number;
+}
+
+export interface StaleDetectionPolicy {
+  enabled: boolean;
+  idleTimeoutSeconds: number;
+  checkIntervalSeconds: number;
+}
+
+export interface ParallelPolicy {
+  /** When false the job plays one sheet at a time, as Marianne does. */
+  enabled: boolean;
+  maxConcurrent: number;
+  failFast: boolean;
+  staggerDelayMs: number;
+}
+
+export interface JobPolicy {
+  retry: RetryPolicy;
+  rateLimit: RateLimitPolicy;
+  circuitBreaker: CircuitBreakerPolicy;
+  costLimits: CostLimitPolicy;
+  staleDetection: StaleDetectionPolicy;
+  parallel: ParallelPolicy;
+  pauseBetweenSheetsSeconds: number;
+  selfHealing: boolean;
+  escalation: boolean;
+  /** How long a fermata waits for a person before it is failed; null waits forever. */
+  escalationTimeoutSeconds: number | null;
+  /** Wall-clock limit of the whole job from registration; null for none. */
+  jobTimeoutSeconds: number | null;
+}
+
+export const DEFAULT_JOB_POLICY: JobPolicy = Object.freeze({
+  retry: Object.freeze({
+    maxRetries: 3,
+    baseDelaySeconds: 10,
+    maxDelaySeconds: 3600,
+    exponentialBase: 2,
+    jitter: true,
+    maxCompletionAttempts: 5,
+    completionDelaySeconds: 5,
+    completionThresholdPercent: 50,
+  }),
+  rateLimit: Object.freeze({ detectionPatterns: null, waitMinutes: 60, maxWaits: 24, maxQuotaWaits: 48 }),
+  circuitBreaker: Object.freeze({ enabled: true, failureThreshold: 5, recoveryTimeoutSeconds: 300 }),
+  costLimits: Object.freeze({
+    enabled: false,
+    maxCostPerSheet: null,
+    maxCostPerJob: null,
+    costPer1kInputTokens: 0.003,
+    costPer1kOutputTokens: 0.015,
+    warnAtPercent: 80,
+  }),
+  staleDetection: Object.freeze({ enabled: false, idleTimeoutSeconds: 300, checkIntervalSeconds: 30 }),
+  parallel: Object.freeze({ enabled: false, maxConcurrent: 3, failFast: true, staggerDelayMs: 0 }),
+  pauseBetweenSheetsSeconds: 2,
+  selfHealing: false,
+  escalation: false,
+  escalationTimeoutSeconds: null,
+  jobTimeoutSeconds: null,
+}) as JobPolicy;
+
+export type PolicyOverrides = {
+  [K in keyof JobPolicy]?: JobPolicy[K] extends object | null ? Partial<NonNullable<JobPolicy[K]>> | JobPolicy[K] : JobPolicy[K];
+};
+
+/** The default policy with some knobs changed; nested groups are merged key by key. */
+export function makePolicy(overrides: PolicyOverrides = {}): JobPolicy {
+  const d = DEFAULT_JOB_POLICY;
+  return {
+    retry: { ...d.retry, ...(overrides.retry ?? {}) },
+    rateLimit: { ...d.rateLimit, ...(overrides.rateLimit ?? {}) },
+    circuitBreaker: { ...d.circuitBreaker, ...(overrides.circuitBreaker ?? {}) },
+    costLimits: { ...d.costLimits, ...(overrides.costLimits ?? {}) },
+    staleDetection: { ...d.staleDetection, ...(overrides.staleDetection ?? {}) },
+    parallel: { ...d.parallel, ...(overrides.parallel ?? {}) },
+    pauseBetweenSheetsSeconds: overrides.pauseBetweenSheetsSeconds ?? d.pauseBetweenSheetsSeconds,
+    selfHealing: overrides.selfHealing ?? d.selfHealing,
+    escalation: overrides.escalation ?? d.escalation,
+    escalationTimeoutSeconds:
+      overrides.escalationTimeoutSeconds === undefined ? d.escalationTimeoutSeconds : overrides.escalationTimeoutSeconds,
+    jobTimeoutSeconds: overrides.jobTimeoutSeconds === undefined ? d.jobTimeoutSeconds : overrides.jobTimeoutSeconds,
+  };
+}
+
+/** How many sheets of one job may play at once. */
+export function jobConcurrencyCap(policy: JobPolicy): number {
+  return policy.parallel.enabled ? Math.max(1, policy.parallel.maxConcurrent) : 1;
+}
+
+export interface CrossSheetSpec {
+  autoCaptureStdout: boolean;
+  maxOutputChars: number;
+  captureFiles: string[];
+  /** 0 = every earlier sheet. */
+  lookbackSheets: number;
+}
+
+export interface JobSpec {
+  jobId: string;
+  /** Absolute path of the job's workspace. */
+  workspace: string;
+  sheets: SheetPlan[];
+  totalMovements: number;
+  policy: JobPolicy;
+  prompt: { template: string | null; variables: Record<string, unknown> };
+  /** The score's `validations` entries, snake_case as in the YAML. */
+  validations: Record<string, unknown>[];
+  crossSheet: CrossSheetSpec | null;
+}

@@ -1,0 +1,154 @@
+/**
+ * Child processes that run in their own process group and are always cleaned up as a group:
+ * SIGTERM to the whole group, then SIGKILL after a grace period for anything still alive.
+ * Agent CLIs start helpers (MCP servers, language servers, shells) that outlive their parent
+ * unless the group is killed.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const KILL_GRACE_MS = 2_000;
+
+export interface GroupSpawnOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Written to stdin and then closed; null closes stdin at once. */
+  stdin: string | null;
+}
+
+export interface GroupProcess {
+  child: ChildProcess;
+  /** Process group id (= the leader's pid, since it is spawned detached). */
+  pgid: number;
+  /** Field 22 of /proc/<pid>/stat (clock ticks since boot), to tell a reused pid apart. */
+  startedAt: string | null;
+  /** Resolves when the leader exits (not when its pipes close). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `executable args` as the leader of a new process group. Throws if spawning fails. */
+export async function spawnInGroup(
+  executable: string,
+  args: readonly string[],
+  options: GroupSpawnOptions,
+): Promise<GroupProcess> {
+  const child = spawn(executable, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once("spawn", () => resolve());
+    child.once("error", (error) => reject(error));
+  });
+  // EPIPE when the child does not read its stdin is not an error of ours.
+  child.stdin?.on("error", () => undefined);
+  if (options.stdin !== null) child.stdin?.end(options.stdin);
+  else child.stdin?.end();
+  const pid = child.pid!;
+  return { child, pgid: pid, startedAt: readProcessStartTime(pid), exited };
+}
+
+export function readProcessStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may contain spaces; count after it.
+    const afterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return afterName[22 - 3] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Pids of the group's members that are still running (zombies excluded: they are dead and only
+ * wait to be reaped). Falls back to a signal-0 probe where /proc is not available.
+ */
+export function livingGroupMembers(pgid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return [pgid];
+    } catch {
+      return [];
+    }
+  }
+  const members: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const state = fields[0];
+      const group = Number(fields[2]);
+      if (group === pgid && state !== "Z" && state !== "X") members.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return members;
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+async function waitUntilGone(pgid: number, deadlineMs: number): Promise<boolean> {
+  while (Date.now() < deadlineMs) {
+    if (livingGroupMembers(pgid).length === 0) return true;
+    await sleep(25);
+  }
+  return livingGroupMembers(pgid).length === 0;
+}
+
+/**
+ * SIGTERM to the group, SIGKILL after `graceMs` if anything survived. Resolves once no member
+ * is left running (or a short while after SIGKILL, which cannot be ignored).
+ */
+export async function killGroup(pgid: number, graceMs = KILL_GRACE_MS): Promise<void> {
+  if (livingGroupMembers(pgid).length === 0) return;
+  signalGroup(pgid, "SIGTERM");
+  if (await waitUntilGone(pgid, Date.now() + graceMs)) return;
+  signalGroup(pgid, "SIGKILL");
+  await waitUntilGone(pgid, Date.now() + 1_000);
+}
+
+/** Keeps the last `limit` characters of a growing text, plus the whole text up to `fullLimit`. */
+export class OutputCollector {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly fullLimit = 16 * 1024 * 1024) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size > this.fullLimit && this.chunks.length > 1) {
+      this.size -= this.chunks.shift()!.length;
+      this.truncated = true;
+    }
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+}
+
+export const TAIL_CHARS = 10 * 1024;
+
+export function tailOf(text: string, limit = TAIL_CHARS): string {
+  return text.length <= limit ? text : text.slice(text.length - limit);
+}

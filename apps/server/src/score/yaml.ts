@@ -1,0 +1,173 @@
+/**
+ * Reads score YAML the way Marianne does (PyYAML `safe_load`, YAML 1.1), keeping what the
+ * validator needs to point at lines: a map from dotted key paths to 1-based lines, and the
+ * original type of every mapping key (YAML 1.1 turns `on:` or `2:` into non-string keys).
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Tags } from "yaml";
+import type { ScoreProblem } from "./types.ts";
+
+export type KeyKind = "string" | "number" | "boolean" | "null" | "other";
+
+/** Original key kinds of every mapping produced by `readYaml`, keyed by the plain object. */
+const keyKindsByObject = new WeakMap<object, Record<string, KeyKind>>();
+
+export function keyKindsOf(value: object): Record<string, KeyKind> | undefined {
+  return keyKindsByObject.get(value);
+}
+
+export interface LineIndex {
+  /** Line of the node at `path`, or of its nearest ancestor that has one. */
+  lineOf(path: readonly (string | number)[]): number | undefined;
+}
+
+export type YamlReadResult =
+  | { ok: true; value: unknown; lines: LineIndex }
+  | { ok: false; problems: ScoreProblem[] };
+
+const BOOL_TAG = "tag:yaml.org,2002:bool";
+const FLOAT_TAG = "tag:yaml.org,2002:float";
+
+/**
+ * The `yaml` package's 1.1 schema reads `y`/`n` as booleans and `1e3` as a number; PyYAML keeps
+ * both as strings (its floats need a dot, and a signed exponent).
+ */
+function pyyamlTags(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== "object" || !("test" in tag) || !tag.test) return tag;
+    if (tag.tag === BOOL_TAG) {
+      const isTrue = tag.test.test("true");
+      return {
+        ...tag,
+        test: isTrue ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+      };
+    }
+    if (tag.tag === FLOAT_TAG && tag.format === "EXP") {
+      return { ...tag, test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*[eE][-+][0-9]+$/ };
+    }
+    return tag;
+  });
+}
+
+function kindOfKey(key: unknown): KeyKind {
+  if (typeof key === "string") return "string";
+  if (typeof key === "number") return "number";
+  if (typeof key === "boolean") return "boolean";
+  if (key === null || key === undefined) return "null";
+  return "other";
+}
+
+function keyToString(key: unknown): string {
+  if (key instanceof Date) return key.toISOString().slice(0, 10);
+  if (key === null || key === undefined) return "null";
+  if (typeof key === "object") return JSON.stringify(key) ?? String(key);
+  return String(key);
+}
+
+/** Turns the `mapAsMap` output into plain objects, remembering each key's original kind. */
+function toPlain(value: unknown, seen: Map<unknown, unknown>): unknown {
+  if (value instanceof Map) {
+    const cached = seen.get(value);
+    if (cached) return cached;
+    const plain: Record<string, unknown> = {};
+    const kinds: Record<string, KeyKind> = {};
+    seen.set(value, plain);
+    for (const [key, entry] of value) {
+      const name = keyToString(key);
+      plain[name] = toPlain(entry, seen);
+      kinds[name] = kindOfKey(key);
+    }
+    keyKindsByObject.set(plain, kinds);
+    return plain;
+  }
+  if (value instanceof Set) return toPlain([...value], seen);
+  if (Array.isArray(value)) {
+    const cached = seen.get(value);
+    if (cached) return cached;
+    const list: unknown[] = [];
+    seen.set(value, list);
+    for (const item of value) list.push(toPlain(item, seen));
+    return list;
+  }
+  return value;
+}
+
+function buildLineIndex(root: Node | null, counter: LineCounter): LineIndex {
+  const lines = new Map<string, number>();
+  const lineAt = (node: { range?: [number, number, number] | null } | null | undefined) =>
+    node?.range ? counter.linePos(node.range[0]).line : undefined;
+  const record = (path: string, line: number | undefined) => {
+    if (line !== undefined && !lines.has(path)) lines.set(path, line);
+  };
+  const visit = (node: unknown, path: string) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = keyToString(pair.key.value);
+        if (key === "<<") continue;
+        const childPath = path === "" ? key : `${path}.${key}`;
+        record(childPath, lineAt(pair.key));
+        // Int-keyed maps are validated under their normalised key ("01" -> "1").
+        const asInt = Number(key.trim());
+        if (Number.isInteger(asInt) && String(asInt) !== key) {
+          record(path === "" ? String(asInt) : `${path}.${asInt}`, lineAt(pair.key));
+        }
+        if (!isAlias(pair.value)) visit(pair.value, childPath);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => {
+        const childPath = path === "" ? String(index) : `${path}.${index}`;
+        record(childPath, lineAt(item as Node));
+        if (!isAlias(item)) visit(item, childPath);
+      });
+    }
+  };
+  record("", lineAt(root) ?? 1);
+  visit(root, "");
+  return {
+    lineOf(path) {
+      const parts = path.map(String);
+      for (let length = parts.length; length >= 0; length--) {
+        const line = lines.get(parts.slice(0, length).join("."));
+        if (line !== undefined) return line;
+      }
+      return undefined;
+    },
+  };
+}
+
+export function readYaml(text: string): YamlReadResult {
+  const counter = new LineCounter();
+  let doc;
+  try {
+    doc = parseDocument(text, {
+      version: "1.1",
+      lineCounter: counter,
+      uniqueKeys: false,
+      merge: true,
+      customTags: pyyamlTags,
+      prettyErrors: false,
+    });
+  } catch (error) {
+    return { ok: false, problems: [{ path: "", message: `YAML could not be read: ${String(error)}` }] };
+  }
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((error) => ({
+        path: "",
+        message: `YAML syntax error: ${error.message.split("\n")[0]}`,
+        line: counter.linePos(error.pos[0]).line,
+      })),
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ mapAsMap: true, maxAliasCount: 10_000 });
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [{ path: "", message: `YAML could not be read: ${(error as Error).message}` }],
+    };
+  }
+  return { ok: true, value: toPlain(raw, new Map()), lines: buildLineIndex(doc.contents as Node | null, counter) };
+}

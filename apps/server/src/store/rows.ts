@@ -1,0 +1,181 @@
+/**
+ * Row shapes of the raw writer and their mapping to and from the persisted records of
+ * baton/records.ts. Column names match prisma/schema.prisma exactly.
+ */
+import type { AttemptRecord, JobRecord, SheetRecord } from "../baton/records.ts";
+import type { EventDraft, EventName, EventRecord } from "../bus/types.ts";
+import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
+import {
+  fromSqlTime,
+  fromSqlTimeOrNull,
+  parseJsonColumn,
+  toSqlBool,
+  toSqlTime,
+  toSqlTimeOrNull,
+} from "./sql-values.ts";
+
+export interface SheetRow {
+  jobId: string;
+  num: number;
+  status: string;
+  movement: number;
+  voice: number | null;
+  voiceCount: number;
+  description: string | null;
+  instrument: string;
+  instrumentChain: string;
+  instrumentIndex: number;
+  model: string | null;
+  dependsOn: string;
+  normalAttempts: number;
+  completionAttempts: number;
+  healingAttempts: number;
+  validationPassRate: number | null;
+  costUsd: number;
+  durationMs: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  stdoutTail: string | null;
+  stderrTail: string | null;
+  prompt: string | null;
+  dispatchToken: string | null;
+  processGroup: number | null;
+  processStartedAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface JobRow {
+  id: string;
+  name: string;
+  status: string;
+  pauseReason: string | null;
+  scoreText: string;
+  configHash: string;
+  workspace: string;
+  idempotencyKey: string | null;
+  warnings: string;
+  options: string;
+  totalSheets: number;
+  completedSheets: number;
+  costUsd: number;
+  errorMessage: string | null;
+  concertDepth: number;
+  parentJobId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface EventRow {
+  seq: number;
+  jobId: string;
+  sheetNum: number;
+  name: string;
+  data: string;
+  timestamp: string;
+}
+
+/** Everything the conductor stores about a job besides its execution state. */
+export interface StoredJob {
+  record: JobRecord;
+  name: string;
+  scoreText: string;
+  configHash: string;
+  workspace: string;
+  idempotencyKey: string | null;
+  warnings: string[];
+  options: Record<string, unknown>;
+  concertDepth: number;
+  parentJobId: string | null;
+  createdAt: number;
+}
+
+export function sheetToParams(sheet: SheetRecord, nowMs: number): Record<string, unknown> {
+  return {
+    ...sheet,
+    instrumentChain: JSON.stringify(sheet.instrumentChain),
+    dependsOn: JSON.stringify(sheet.dependsOn),
+    startedAt: toSqlTimeOrNull(sheet.startedAt),
+    completedAt: toSqlTimeOrNull(sheet.completedAt),
+    updatedAt: toSqlTime(nowMs),
+  };
+}
+
+export function sheetFromRow(row: SheetRow): SheetRecord {
+  return {
+    ...row,
+    status: row.status as SheetStatus,
+    instrumentChain: parseJsonColumn<string[]>(row.instrumentChain, "Sheet.instrumentChain"),
+    dependsOn: parseJsonColumn<number[]>(row.dependsOn, "Sheet.dependsOn"),
+    startedAt: fromSqlTimeOrNull(row.startedAt),
+    completedAt: fromSqlTimeOrNull(row.completedAt),
+  };
+}
+
+export function jobUpdateParams(job: JobRecord, nowMs: number): Record<string, unknown> {
+  return {
+    ...job,
+    startedAt: toSqlTimeOrNull(job.startedAt),
+    completedAt: toSqlTimeOrNull(job.completedAt),
+    updatedAt: toSqlTime(nowMs),
+  };
+}
+
+export function storedJobFromRow(row: JobRow): StoredJob {
+  return {
+    record: {
+      id: row.id,
+      status: row.status as JobStatus,
+      pauseReason: row.pauseReason as PauseReason | null,
+      totalSheets: row.totalSheets,
+      completedSheets: row.completedSheets,
+      costUsd: row.costUsd,
+      errorMessage: row.errorMessage,
+      startedAt: fromSqlTimeOrNull(row.startedAt),
+      completedAt: fromSqlTimeOrNull(row.completedAt),
+    },
+    name: row.name,
+    scoreText: row.scoreText,
+    configHash: row.configHash,
+    workspace: row.workspace,
+    idempotencyKey: row.idempotencyKey,
+    warnings: parseJsonColumn<string[]>(row.warnings, "Job.warnings"),
+    options: parseJsonColumn<Record<string, unknown>>(row.options, "Job.options"),
+    concertDepth: row.concertDepth,
+    parentJobId: row.parentJobId,
+    createdAt: fromSqlTime(row.createdAt),
+  };
+}
+
+export function attemptToParams(attempt: AttemptRecord): Record<string, unknown> {
+  return {
+    ...attempt,
+    executionSuccess: toSqlBool(attempt.executionSuccess),
+    rateLimited: toSqlBool(attempt.rateLimited),
+    validationDetails: JSON.stringify(attempt.validationDetails),
+    startedAt: toSqlTime(attempt.startedAt),
+    finishedAt: toSqlTime(attempt.finishedAt),
+  };
+}
+
+export function eventToParams(event: EventDraft): Record<string, unknown> {
+  return {
+    jobId: event.jobId,
+    sheetNum: event.sheetNum,
+    name: event.event,
+    data: JSON.stringify(event.data),
+    timestamp: toSqlTime(event.timestamp),
+  };
+}
+
+export function eventFromRow(row: EventRow): EventRecord {
+  return {
+    seq: row.seq,
+    jobId: row.jobId,
+    sheetNum: row.sheetNum,
+    event: row.name as EventName,
+    data: parseJsonColumn<Record<string, unknown>>(row.data, "Event.data"),
+    timestamp: fromSqlTime(row.timestamp),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The urql client: queries and mutations over HTTP, subscriptions over the shared graphql-ws
+ * connection. Pages never hold a socket themselves.
+ */
+import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { authorizationHeader, type PodiumEndpoint } from "./config.ts";
+import type { LiveConnection } from "./connection.ts";
+
+export function createPodiumClient(endpoint: PodiumEndpoint, live: LiveConnection | null): Client {
+  const subscriptions = live
+    ? [
+        subscriptionExchange({
+          forwardSubscription(request) {
+            const payload = { ...request, query: request.query ?? "" };
+            return {
+              subscribe(sink) {
+                const unsubscribe = live.subscribe(payload, sink);
+                return { unsubscribe };
+              },
+            };
+          },
+        }),
+      ]
+    : [];
+  return new Client({
+    url: endpoint.httpUrl,
+    exchanges: [cacheExchange, fetchExchange, ...subscriptions],
+    fetchOptions: () => ({ headers: authorizationHeader(endpoint.token) }),
+    requestPolicy: "cache-and-network",
+  });
+}

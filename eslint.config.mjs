@@ -1,0 +1,64 @@
+// One lint configuration for the whole repository. Type-aware, so that switches over unions are
+// checked for exhaustiveness, and with the module boundaries of DESIGN.md §1 enforced.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const transportAndStorage = [
+  { group: ["graphql", "graphql/*", "graphql-yoga", "graphql-ws", "graphql-ws/*", "@pothos/*"], message: "The engine and its pure modules know nothing of GraphQL (DESIGN.md §1)." },
+  { group: ["@prisma/*", "**/generated/**", "better-sqlite3", "**/store/**"], message: "The engine and its pure modules reach storage only through ports (DESIGN.md §1)." },
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/.next/**",
+      "apps/server/src/generated/**",
+      "data/**",
+      "artifacts/**",
+      ".tools/**",
+      "apps/web/next-env.d.ts",
+      "**/__snapshots__/**",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/switch-exhaustiveness-check": [
+        "error",
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-floating-promises": "error",
+    },
+  },
+  {
+    files: ["**/*.mjs", "**/*.js", "**/*.cjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly" },
+    },
+  },
+  {
+    files: [
+      "apps/server/src/score/**/*.ts",
+      "apps/server/src/baton/**/*.ts",
+      "apps/server/src/validation/**/*.ts",
+      "apps/server/src/prompt/**/*.ts",
+    ],
+    rules: { "no-restricted-imports": ["error", { patterns: transportAndStorage }] },
+  },
+  {
+    files: ["apps/server/src/graphql/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [
+        { group: ["**/baton/**"], message: "GraphQL calls the conductor and reads the store; it never reaches into the baton (DESIGN.md §1)." },
+      ] }],
+    },
+  },
+);

@@ -54,6 +54,3 @@ export function useThrottledCallback(action: () => void, intervalMs: number): ()
   });
   return throttled.current;
 }
-
-/** A clock for "age" columns: re-renders every `intervalMs`. */
-export { useNow } from "./use-now.ts";

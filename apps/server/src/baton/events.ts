@@ -1,0 +1,228 @@
+/**
+ * Everything that can change the baton's state arrives as one of these events (DESIGN.md §5):
+ * musician results, timer firings and commands. The core handles them one at a time, in order.
+ */
+import type { AttemptResult } from "./attempt.ts";
+import type { JobPolicy, JobSpec } from "./policy.ts";
+import type { JobRecord, SheetRecord } from "./records.ts";
+import type { PauseReason } from "./status.ts";
+
+export type FermataDecision = "retry" | "skip" | "accept" | "fail";
+
+/** A musician's report for one attempt. */
+export interface SheetAttemptResult {
+  kind: "SheetAttemptResult";
+  result: AttemptResult;
+}
+
+/** A deliberate skip (skip_when_command, start_sheet): it satisfies dependents. */
+export interface SheetSkipped {
+  kind: "SheetSkipped";
+  jobId: string;
+  sheetNum: number;
+  reason: string;
+}
+
+/** The musician of a dispatch has started its process. */
+export interface SheetDispatched {
+  kind: "SheetDispatched";
+  jobId: string;
+  sheetNum: number;
+  dispatchToken: string;
+  processGroup: number | null;
+  processStartedAt: string | null;
+}
+
+export interface RateLimitHit {
+  kind: "RateLimitHit";
+  instrument: string;
+  waitSeconds: number;
+  /** Who hit it, for the event log; optional for hits reported from outside a sheet. */
+  jobId: string | null;
+  sheetNum: number | null;
+}
+
+export interface RateLimitExpired {
+  kind: "RateLimitExpired";
+  instrument: string;
+  /** The hit this expiry belongs to; an expiry of a superseded hit is ignored. */
+  generation: number;
+}
+
+export interface RetryDue {
+  kind: "RetryDue";
+  jobId: string;
+  sheetNum: number;
+}
+
+export interface StaleCheck {
+  kind: "StaleCheck";
+  jobId: string;
+  sheetNum: number;
+  dispatchToken: string;
+  /** Filled in by the runtime when the check fires: is the musician task still running? */
+  musicianAlive: boolean;
+}
+
+export interface PacingComplete {
+  kind: "PacingComplete";
+  jobId: string;
+  generation: number;
+}
+
+export interface EscalationNeeded {
+  kind: "EscalationNeeded";
+  jobId: string;
+  sheetNum: number;
+  reason: string;
+}
+
+export interface EscalationResolved {
+  kind: "EscalationResolved";
+  jobId: string;
+  sheetNum: number;
+  decision: FermataDecision;
+}
+
+export interface EscalationTimeout {
+  kind: "EscalationTimeout";
+  jobId: string;
+  sheetNum: number;
+  /** Which fermata this timeout belongs to (the sheet's fermata count at the time). */
+  generation: number;
+}
+
+export interface PauseJob {
+  kind: "PauseJob";
+  jobId: string;
+  reason: PauseReason;
+}
+
+export interface ResumeJob {
+  kind: "ResumeJob";
+  jobId: string;
+  /** Failed sheets and the sheets they blocked go back to pending with fresh budgets. */
+  retryFailed: boolean;
+}
+
+export interface CancelJob {
+  kind: "CancelJob";
+  jobId: string;
+}
+
+export interface ShutdownRequested {
+  kind: "ShutdownRequested";
+}
+
+export interface ProcessExited {
+  kind: "ProcessExited";
+  jobId: string;
+  sheetNum: number;
+  dispatchToken: string;
+  exitCode: number | null;
+}
+
+/** Move a sheet that is not playing to its next instrument (e.g. its instrument is unknown). */
+export interface InstrumentFallback {
+  kind: "InstrumentFallback";
+  jobId: string;
+  sheetNum: number;
+  reason: string;
+}
+
+/** Nothing changes; the runtime runs a dispatch pass (e.g. after a limit was raised). */
+export interface DispatchRetry {
+  kind: "DispatchRetry";
+}
+
+export interface CircuitBreakerRecovery {
+  kind: "CircuitBreakerRecovery";
+  instrument: string;
+  generation: number;
+}
+
+export interface JobTimeout {
+  kind: "JobTimeout";
+  jobId: string;
+}
+
+export interface ClearRateLimit {
+  kind: "ClearRateLimit";
+  /** null clears every instrument. */
+  instrument: string | null;
+}
+
+export interface RegisterJob {
+  kind: "RegisterJob";
+  spec: JobSpec;
+}
+
+/** Rebuild a job from its checkpoint after a restart (DESIGN.md §7). */
+export interface RecoverJob {
+  kind: "RecoverJob";
+  spec: JobSpec;
+  job: JobRecord;
+  sheets: SheetRecord[];
+}
+
+export interface DeregisterJob {
+  kind: "DeregisterJob";
+  jobId: string;
+}
+
+export type BatonEvent =
+  | SheetAttemptResult
+  | SheetSkipped
+  | SheetDispatched
+  | RateLimitHit
+  | RateLimitExpired
+  | RetryDue
+  | StaleCheck
+  | PacingComplete
+  | EscalationNeeded
+  | EscalationResolved
+  | EscalationTimeout
+  | PauseJob
+  | ResumeJob
+  | CancelJob
+  | ShutdownRequested
+  | ProcessExited
+  | InstrumentFallback
+  | DispatchRetry
+  | CircuitBreakerRecovery
+  | JobTimeout
+  | ClearRateLimit
+  | RegisterJob
+  | RecoverJob
+  | DeregisterJob;
+
+export type BatonEventKind = BatonEvent["kind"];
+
+export const BATON_EVENT_KINDS: readonly BatonEventKind[] = [
+  "SheetAttemptResult",
+  "SheetSkipped",
+  "SheetDispatched",
+  "RateLimitHit",
+  "RateLimitExpired",
+  "RetryDue",
+  "StaleCheck",
+  "PacingComplete",
+  "EscalationNeeded",
+  "EscalationResolved",
+  "EscalationTimeout",
+  "PauseJob",
+  "ResumeJob",
+  "CancelJob",
+  "ShutdownRequested",
+  "ProcessExited",
+  "InstrumentFallback",
+  "DispatchRetry",
+  "CircuitBreakerRecovery",
+  "JobTimeout",
+  "ClearRateLimit",
+  "RegisterJob",
+  "RecoverJob",
+  "DeregisterJob",
+];
+
+export type { JobPolicy };

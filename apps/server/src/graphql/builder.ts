@@ -1,0 +1,27 @@
+/**
+ * The one Pothos builder. It holds no types: every GraphQL type lives in its own file under
+ * `schema/`, and `schema/index.ts` imports them all before building.
+ */
+import SchemaBuilder from "@pothos/core";
+import RelayPlugin from "@pothos/plugin-relay";
+import type { GraphQLContext } from "./context.ts";
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | number };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: false;
+}>({
+  plugins: [RelayPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    cursorType: "String",
+    clientMutationId: "omit",
+    // Jobs and events are addressed by their own ids and cursors, not by global node ids.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+});

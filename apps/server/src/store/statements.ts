@@ -1,0 +1,99 @@
+/**
+ * The writer's prepared statements. Columns the store alone owns (a sheet's process group)
+ * are never overwritten by a checkpoint upsert: the baton does not know them.
+ */
+import type Database from "better-sqlite3";
+
+const SHEET_COLUMNS = [
+  "jobId", "num", "status", "movement", "voice", "voiceCount", "description", "instrument",
+  "instrumentChain", "instrumentIndex", "model", "dependsOn", "normalAttempts",
+  "completionAttempts", "healingAttempts", "validationPassRate", "costUsd", "durationMs",
+  "errorCode", "errorMessage", "stdoutTail", "stderrTail", "prompt", "dispatchToken",
+  "startedAt", "completedAt", "updatedAt",
+] as const;
+
+const SHEET_UPDATABLE = SHEET_COLUMNS.filter((c) => c !== "jobId" && c !== "num");
+
+const ATTEMPT_COLUMNS = [
+  "jobId", "sheetNum", "attemptNumber", "mode", "instrument", "model", "dispatchToken",
+  "executionSuccess", "exitCode", "durationMs", "validationsPassed", "validationsTotal",
+  "passRate", "validationDetails", "errorClass", "errorMessage", "rateLimited", "costUsd",
+  "inputTokens", "outputTokens", "stdoutTail", "stderrTail", "startedAt", "finishedAt",
+] as const;
+
+const JOB_INSERT_COLUMNS = [
+  "id", "name", "status", "pauseReason", "scoreText", "configHash", "workspace",
+  "idempotencyKey", "warnings", "options", "totalSheets", "completedSheets", "costUsd",
+  "errorMessage", "concertDepth", "parentJobId", "createdAt", "startedAt", "completedAt",
+  "updatedAt",
+] as const;
+
+const TERMINAL_SQL = `('completed','failed','skipped','cancelled')`;
+
+function columns(list: readonly string[]): string {
+  return list.map((c) => `"${c}"`).join(", ");
+}
+function params(list: readonly string[]): string {
+  return list.map((c) => `@${c}`).join(", ");
+}
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    updateJob: db.prepare(
+      `UPDATE "Job" SET "status" = @status, "pauseReason" = @pauseReason,
+         "totalSheets" = @totalSheets, "completedSheets" = @completedSheets, "costUsd" = @costUsd,
+         "errorMessage" = @errorMessage, "startedAt" = @startedAt, "completedAt" = @completedAt,
+         "updatedAt" = @updatedAt
+       WHERE "id" = @id`,
+    ),
+    insertJob: db.prepare(
+      `INSERT INTO "Job" (${columns(JOB_INSERT_COLUMNS)}) VALUES (${params(JOB_INSERT_COLUMNS)})
+       ON CONFLICT("idempotencyKey") DO NOTHING`,
+    ),
+    jobIdByIdempotencyKey: db.prepare(`SELECT "id" FROM "Job" WHERE "idempotencyKey" = ?`).pluck(),
+    upsertSheet: db.prepare(
+      `INSERT INTO "Sheet" (${columns(SHEET_COLUMNS)}) VALUES (${params(SHEET_COLUMNS)})
+       ON CONFLICT("jobId", "num") DO UPDATE SET
+         ${SHEET_UPDATABLE.map((c) => `"${c}" = excluded."${c}"`).join(",\n         ")},
+         "processGroup" = CASE WHEN excluded."status" IN ${TERMINAL_SQL} THEN NULL ELSE "Sheet"."processGroup" END,
+         "processStartedAt" = CASE WHEN excluded."status" IN ${TERMINAL_SQL} THEN NULL ELSE "Sheet"."processStartedAt" END`,
+    ),
+    insertAttempt: db.prepare(
+      `INSERT INTO "Attempt" (${columns(ATTEMPT_COLUMNS)}) VALUES (${params(ATTEMPT_COLUMNS)})`,
+    ),
+    insertEvent: db.prepare(
+      `INSERT INTO "Event" ("jobId", "sheetNum", "name", "data", "timestamp")
+       VALUES (@jobId, @sheetNum, @name, @data, @timestamp)`,
+    ),
+    recordProcessGroup: db.prepare(
+      `UPDATE "Sheet" SET "processGroup" = ?, "processStartedAt" = ? WHERE "jobId" = ? AND "num" = ?`,
+    ),
+    clearProcessGroup: db.prepare(
+      `UPDATE "Sheet" SET "processGroup" = NULL, "processStartedAt" = NULL
+       WHERE "jobId" = ? AND "num" = ? AND "processGroup" = ?`,
+    ),
+    liveProcessGroups: db.prepare(
+      `SELECT "jobId", "num", "processGroup", "processStartedAt" FROM "Sheet"
+       WHERE "processGroup" IS NOT NULL`,
+    ),
+    clearAllProcessGroups: db.prepare(
+      `UPDATE "Sheet" SET "processGroup" = NULL, "processStartedAt" = NULL WHERE "processGroup" IS NOT NULL`,
+    ),
+    nonTerminalJobs: db.prepare(
+      `SELECT * FROM "Job" WHERE "status" NOT IN ('completed','failed','cancelled') ORDER BY "createdAt", "id"`,
+    ),
+    jobById: db.prepare(`SELECT * FROM "Job" WHERE "id" = ?`),
+    sheetsOfJob: db.prepare(`SELECT * FROM "Sheet" WHERE "jobId" = ? ORDER BY "num"`),
+    sheetsOfNonTerminalJobs: db.prepare(
+      `SELECT "Sheet".* FROM "Sheet" JOIN "Job" ON "Job"."id" = "Sheet"."jobId"
+       WHERE "Job"."status" NOT IN ('completed','failed','cancelled') ORDER BY "Sheet"."jobId", "Sheet"."num"`,
+    ),
+    eventsAfter: db.prepare(`SELECT * FROM "Event" WHERE "seq" > ? ORDER BY "seq" LIMIT ?`),
+    eventsOfJobAfter: db.prepare(
+      `SELECT * FROM "Event" WHERE "jobId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`,
+    ),
+    lastSeq: db.prepare(`SELECT MAX("seq") FROM "Event"`).pluck(),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,6 +1,7 @@
 // One lint configuration for the whole repository. Type-aware, so that switches over unions are
 // checked for exhaustiveness, and with the module boundaries of DESIGN.md §1 enforced.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 const transportAndStorage = [
@@ -41,7 +42,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly" },
+      globals: { ...globals.node },
     },
   },
   {

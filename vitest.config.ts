@@ -3,6 +3,10 @@ import { defineConfig } from "vitest/config";
 // Test layers (DESIGN.md §1): unit and regression tests are pure and fast; integration tests use
 // real SQLite files and real processes; e2e drives Chromium; perf holds the opt-in benchmarks.
 export default defineConfig({
+  // One graphql instance: Pothos, Yoga and graphql-ws load graphql's CommonJS entry (it has no
+  // `exports` map), while Vite would hand test and source files its `.mjs` entry. Two instances
+  // break schema checks ("Cannot use GraphQLObjectType from another module or realm").
+  resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
     projects: [
       {
@@ -25,6 +29,17 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Load, faults, bad input and security against real server processes (test/reliability).
+        // PODIUM_RELIABILITY=full holds the full load; `short` (npm test) scales it down for CI.
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          testTimeout: 900_000,
           hookTimeout: 180_000,
           fileParallelism: false,
         },

@@ -6,8 +6,17 @@
 import { createContext, useContext, useState, useSyncExternalStore, type ReactNode } from "react";
 import { Provider as UrqlProvider } from "urql";
 import type { PodiumEndpoint } from "../lib/config.ts";
-import { createLiveConnection, type ConnectionSnapshot, type LiveConnection } from "../lib/connection.ts";
-import { createHealthMonitor, UNKNOWN_HEALTH, type HealthMonitor, type HealthSnapshot } from "../lib/health.ts";
+import {
+  createLiveConnection,
+  type ConnectionSnapshot,
+  type LiveConnection,
+} from "../lib/connection.ts";
+import {
+  createHealthMonitor,
+  UNKNOWN_HEALTH,
+  type HealthMonitor,
+  type HealthSnapshot,
+} from "../lib/health.ts";
 import { createPodiumClient } from "../lib/urql-client.ts";
 
 const EndpointContext = createContext<PodiumEndpoint | null>(null);
@@ -23,10 +32,20 @@ function browserConnection(endpoint: PodiumEndpoint): LiveConnection {
 
 const OFFLINE_BEFORE_START: ConnectionSnapshot = { ws: "connecting", epoch: 0 };
 
-export function Providers({ endpoint, children }: { endpoint: PodiumEndpoint; children: ReactNode }) {
-  const [live] = useState(() => (typeof window === "undefined" ? null : browserConnection(endpoint)));
+export function Providers({
+  endpoint,
+  children,
+}: {
+  endpoint: PodiumEndpoint;
+  children: ReactNode;
+}) {
+  const [live] = useState(() =>
+    typeof window === "undefined" ? null : browserConnection(endpoint),
+  );
   const [client] = useState(() => createPodiumClient(endpoint, live));
-  const [health] = useState(() => (typeof window === "undefined" ? null : createHealthMonitor(endpoint)));
+  const [health] = useState(() =>
+    typeof window === "undefined" ? null : createHealthMonitor(endpoint),
+  );
   return (
     <EndpointContext.Provider value={endpoint}>
       <LiveContext.Provider value={live}>
@@ -58,7 +77,11 @@ export function useConnection(): ConnectionSnapshot {
 
 /** False on the server and during hydration, true afterwards: gates network work to the browser. */
 export function useInBrowser(): boolean {
-  return useSyncExternalStore(noSubscription, () => true, () => false);
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 }
 
 /** Whether the server answers over HTTP (polled every few seconds while anyone is watching). */

@@ -18,7 +18,9 @@ export function toWebSocketUrl(httpUrl: string): string {
 }
 
 /** Reads PODIUM_URL / NEXT_PUBLIC_PODIUM_URL / PODIUM_TOKEN from the environment of `next start`. */
-export function readPodiumEndpoint(env: Record<string, string | undefined> = process.env): PodiumEndpoint {
+export function readPodiumEndpoint(
+  env: Record<string, string | undefined> = process.env,
+): PodiumEndpoint {
   const httpUrl = env.PODIUM_URL || env.NEXT_PUBLIC_PODIUM_URL || DEFAULT_PODIUM_URL;
   return {
     httpUrl,

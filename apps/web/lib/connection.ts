@@ -6,7 +6,7 @@
  * `epoch` grows by one on every successful (re)connection. Components that follow a stream key
  * their subscription on it, so that after a reconnect they subscribe again from their last cursor.
  */
-import { createClient, type Client as WsClient, type ExecutionResult, type Sink, type SubscribePayload } from "graphql-ws";
+import { createClient, type Client as WsClient } from "graphql-ws";
 import { authorizationHeader } from "./config.ts";
 
 export type WsState = "connecting" | "connected" | "reconnecting" | "offline";
@@ -17,7 +17,7 @@ export interface ConnectionSnapshot {
 }
 
 /** After this many failed attempts in a row the page stops saying "reconnecting" and polls. */
-const ATTEMPTS_BEFORE_OFFLINE = 3;
+export const ATTEMPTS_BEFORE_OFFLINE = 3;
 const MAX_RETRY_WAIT_MS = 3_000;
 const KEEP_ALIVE_MS = 10_000;
 const RECREATE_AFTER_FATAL_MS = 5_000;
@@ -26,8 +26,31 @@ export interface LiveConnection {
   getSnapshot(): ConnectionSnapshot;
   subscribeToState(listener: () => void): () => void;
   /** Runs a GraphQL subscription over the socket; returns the unsubscribe function. */
-  subscribe(payload: SubscribePayload, sink: Sink<ExecutionResult<unknown, unknown>>): () => void;
+  subscribe: WsClient["subscribe"];
   dispose(): void;
+}
+
+/** What a closed socket means: still trying, or down long enough that pages should poll. */
+export function stateWhileDisconnected(failuresInARow: number, everConnected: boolean): WsState {
+  if (failuresInARow >= ATTEMPTS_BEFORE_OFFLINE) return "offline";
+  return everConnected ? "reconnecting" : "connecting";
+}
+
+export type DisplayedConnection =
+  "connecting" | "connected" | "reconnecting" | "polling" | "offline";
+
+/**
+ * One word for people: live over the socket; trying to get the socket back; socket down but
+ * HTTP answers, so pages poll; or nothing answers at all.
+ */
+export function displayedConnection(
+  ws: string,
+  httpReachable: boolean | null,
+): DisplayedConnection {
+  if (ws === "connected") return "connected";
+  if (httpReachable === false) return ws === "reconnecting" ? "reconnecting" : "offline";
+  if (ws === "offline") return "polling";
+  return ws === "reconnecting" ? "reconnecting" : "connecting";
 }
 
 export function createLiveConnection(wsUrl: string, token: string | null): LiveConnection {
@@ -43,9 +66,6 @@ export function createLiveConnection(wsUrl: string, token: string | null): LiveC
     for (const listener of listeners) listener();
   };
 
-  const disconnectedState = (): WsState =>
-    failuresInARow >= ATTEMPTS_BEFORE_OFFLINE ? "offline" : everConnected ? "reconnecting" : "connecting";
-
   const open = (): WsClient =>
     createClient({
       url: wsUrl,
@@ -54,7 +74,9 @@ export function createLiveConnection(wsUrl: string, token: string | null): LiveC
       retryAttempts: Infinity,
       shouldRetry: () => true,
       retryWait: (retries) =>
-        new Promise((resolve) => setTimeout(resolve, Math.min(MAX_RETRY_WAIT_MS, 300 * 2 ** retries))),
+        new Promise((resolve) =>
+          setTimeout(resolve, Math.min(MAX_RETRY_WAIT_MS, 300 * 2 ** retries)),
+        ),
       connectionParams: () => authorizationHeader(token),
       // A fatal close (bad token, server error) ends this client: start a fresh one a bit later
       // rather than leaving the page without live updates for good.
@@ -76,7 +98,7 @@ export function createLiveConnection(wsUrl: string, token: string | null): LiveC
         },
         closed: () => {
           failuresInARow += 1;
-          publish({ ws: disconnectedState() });
+          publish({ ws: stateWhileDisconnected(failuresInARow, everConnected) });
         },
       },
     });

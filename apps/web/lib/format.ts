@@ -34,7 +34,9 @@ export function humanStatus(status: string): string {
 }
 
 /** CSS class suffix for a job or sheet status; the colours live in globals.css. */
-export function statusTone(status: string): "done" | "active" | "waiting" | "failed" | "idle" | "held" {
+export function statusTone(
+  status: string,
+): "done" | "active" | "waiting" | "failed" | "idle" | "held" {
   switch (status) {
     case "COMPLETED":
       return "done";

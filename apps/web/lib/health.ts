@@ -15,7 +15,12 @@ export interface HealthSnapshot {
 
 const HEALTH_INTERVAL_MS = 4_000;
 const HEALTH_TIMEOUT_MS = 3_000;
-export const UNKNOWN_HEALTH: HealthSnapshot = { reachable: null, checkedAt: null, problem: null, latencyMs: null };
+export const UNKNOWN_HEALTH: HealthSnapshot = {
+  reachable: null,
+  checkedAt: null,
+  problem: null,
+  latencyMs: null,
+};
 
 export interface HealthMonitor {
   getSnapshot(): HealthSnapshot;
@@ -40,9 +45,19 @@ export function createHealthMonitor(endpoint: PodiumEndpoint): HealthMonitor {
       const latencyMs = Math.round(performance.now() - started);
       next = response.ok
         ? { reachable: true, checkedAt: Date.now(), problem: null, latencyMs }
-        : { reachable: false, checkedAt: Date.now(), problem: `HTTP ${response.status}`, latencyMs };
+        : {
+            reachable: false,
+            checkedAt: Date.now(),
+            problem: `HTTP ${response.status}`,
+            latencyMs,
+          };
     } catch (error) {
-      next = { reachable: false, checkedAt: Date.now(), problem: error instanceof Error ? error.message : String(error), latencyMs: null };
+      next = {
+        reachable: false,
+        checkedAt: Date.now(),
+        problem: error instanceof Error ? error.message : String(error),
+        latencyMs: null,
+      };
     }
     snapshot = next;
     for (const listener of listeners) listener();

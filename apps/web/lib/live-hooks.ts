@@ -36,11 +36,17 @@ export function useRefreshWhenNotLive(refetch: () => void, enabled = true): void
 export function useThrottledCallback(action: () => void, intervalMs: number): () => void {
   const latest = useRef(action);
   latest.current = action;
-  const state = useRef<{ lastRun: number; timer: ReturnType<typeof setTimeout> | null }>({ lastRun: 0, timer: null });
+  const state = useRef<{ lastRun: number; timer: ReturnType<typeof setTimeout> | null }>({
+    lastRun: 0,
+    timer: null,
+  });
 
-  useEffect(() => () => {
-    if (state.current.timer) clearTimeout(state.current.timer);
-  }, []);
+  useEffect(
+    () => () => {
+      if (state.current.timer) clearTimeout(state.current.timer);
+    },
+    [],
+  );
 
   const throttled = useRef(() => {
     const s = state.current;
@@ -53,4 +59,14 @@ export function useThrottledCallback(action: () => void, intervalMs: number): ()
     }, wait);
   });
   return throttled.current;
+}
+
+/**
+ * The last data a query returned, kept while later refetches fail (server restarting, network
+ * gone), so that the page keeps showing what it knew instead of going blank.
+ */
+export function useLastGoodData<Data>(data: Data | undefined, key: string): Data | undefined {
+  const last = useRef<{ key: string; data: Data } | null>(null);
+  if (data !== undefined) last.current = { key, data };
+  return data ?? (last.current?.key === key ? last.current.data : undefined);
 }

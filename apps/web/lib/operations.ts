@@ -10,6 +10,7 @@ export const JobSummaryFields = graphql(`
     createdAt
     startedAt
     completedAt
+    updatedAt
     totalSheets
     completedSheets
     costUsd
@@ -49,6 +50,7 @@ export const JobQuery = graphql(
         ...JobSummaryFields
         workspace
         warnings
+        errorMessage
         sheets {
           num
           status
@@ -133,6 +135,9 @@ export const SheetQuery = graphql(`
         voice
         description
         instrument
+        instrumentChain
+        instrumentIndex
+        fallbacks
         model
         dependsOn
         normalAttempts
@@ -254,5 +259,27 @@ export const ResolveFermataMutation = graphql(`
 export const ClearRateLimitMutation = graphql(`
   mutation ClearRateLimit($instrument: String) {
     clearRateLimit(instrument: $instrument)
+  }
+`);
+
+export const ExamplesQuery = graphql(`
+  query Examples {
+    examples {
+      name
+      fileName
+      text
+    }
+  }
+`);
+
+export const HealthQuery = graphql(`
+  query Health {
+    health {
+      ok
+      database
+      version
+      uptimeSeconds
+      activeSubscriptions
+    }
   }
 `);

@@ -27,5 +27,7 @@ export function createPodiumClient(endpoint: PodiumEndpoint, live: LiveConnectio
     exchanges: [cacheExchange, fetchExchange, ...subscriptions],
     fetchOptions: () => ({ headers: authorizationHeader(endpoint.token) }),
     requestPolicy: "cache-and-network",
+    // POST with a JSON body: the server's CSRF prevention refuses simple GET requests.
+    preferGetMethod: false,
   });
 }

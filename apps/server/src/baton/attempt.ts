@@ -72,6 +72,11 @@ export interface AttemptRequest {
   instrument: string;
   model: string | null;
   timeoutSeconds: number;
+  /**
+   * Score `stale_detection` when enabled: the instrument is killed and the attempt fails as
+   * STALE after this many seconds without output. Null or absent: no idle limit.
+   */
+  idleTimeoutSeconds?: number | null;
   /** Absolute path; created if missing. */
   workspace: string;
   sheet: SheetPlan;

@@ -82,8 +82,17 @@ export const DEFAULT_JOB_POLICY: JobPolicy = Object.freeze({
     completionDelaySeconds: 5,
     completionThresholdPercent: 50,
   }),
-  rateLimit: Object.freeze({ detectionPatterns: null, waitMinutes: 60, maxWaits: 24, maxQuotaWaits: 48 }),
-  circuitBreaker: Object.freeze({ enabled: true, failureThreshold: 5, recoveryTimeoutSeconds: 300 }),
+  rateLimit: Object.freeze({
+    detectionPatterns: null,
+    waitMinutes: 60,
+    maxWaits: 24,
+    maxQuotaWaits: 48,
+  }),
+  circuitBreaker: Object.freeze({
+    enabled: true,
+    failureThreshold: 5,
+    recoveryTimeoutSeconds: 300,
+  }),
   costLimits: Object.freeze({
     enabled: false,
     maxCostPerSheet: null,
@@ -92,7 +101,11 @@ export const DEFAULT_JOB_POLICY: JobPolicy = Object.freeze({
     costPer1kOutputTokens: 0.015,
     warnAtPercent: 80,
   }),
-  staleDetection: Object.freeze({ enabled: false, idleTimeoutSeconds: 300, checkIntervalSeconds: 30 }),
+  staleDetection: Object.freeze({
+    enabled: false,
+    idleTimeoutSeconds: 300,
+    checkIntervalSeconds: 30,
+  }),
   parallel: Object.freeze({ enabled: false, maxConcurrent: 3, failFast: true, staggerDelayMs: 0 }),
   pauseBetweenSheetsSeconds: 2,
   selfHealing: false,
@@ -102,7 +115,9 @@ export const DEFAULT_JOB_POLICY: JobPolicy = Object.freeze({
 }) as JobPolicy;
 
 export type PolicyOverrides = {
-  [K in keyof JobPolicy]?: JobPolicy[K] extends object | null ? Partial<NonNullable<JobPolicy[K]>> | JobPolicy[K] : JobPolicy[K];
+  [K in keyof JobPolicy]?: JobPolicy[K] extends object | null
+    ? Partial<NonNullable<JobPolicy[K]>> | JobPolicy[K]
+    : JobPolicy[K];
 };
 
 /** The default policy with some knobs changed; nested groups are merged key by key. */
@@ -119,8 +134,11 @@ export function makePolicy(overrides: PolicyOverrides = {}): JobPolicy {
     selfHealing: overrides.selfHealing ?? d.selfHealing,
     escalation: overrides.escalation ?? d.escalation,
     escalationTimeoutSeconds:
-      overrides.escalationTimeoutSeconds === undefined ? d.escalationTimeoutSeconds : overrides.escalationTimeoutSeconds,
-    jobTimeoutSeconds: overrides.jobTimeoutSeconds === undefined ? d.jobTimeoutSeconds : overrides.jobTimeoutSeconds,
+      overrides.escalationTimeoutSeconds === undefined
+        ? d.escalationTimeoutSeconds
+        : overrides.escalationTimeoutSeconds,
+    jobTimeoutSeconds:
+      overrides.jobTimeoutSeconds === undefined ? d.jobTimeoutSeconds : overrides.jobTimeoutSeconds,
   };
 }
 

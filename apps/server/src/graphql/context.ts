@@ -6,30 +6,24 @@
 import type { EventRecord } from "../bus/types.ts";
 import type { ConductorCommands } from "../conductor/types.ts";
 import type { ReadModel } from "../store/read-model.ts";
+import type { SubscriptionTracker } from "./subscriptions/channel.ts";
 
 /** Listens to every committed event, in commit order; returns the function that stops it. */
 export interface LiveEventSource {
   subscribe(listener: (event: EventRecord) => void): () => void;
 }
 
-/** The instrument fields the schema exposes (a structural subset of an instrument profile). */
+/** What the `instruments` query shows about one profile (as the instrument loader describes it). */
 export interface InstrumentInfo {
   name: string;
-  display_name: string;
-  description: string | null;
   kind: "cli" | "http";
+  displayName: string;
+  description: string | null;
+  defaultModel: string | null;
+  models: { name: string; maxConcurrent: number; costPer1kInput: number; costPer1kOutput: number }[];
+  /** Concurrency cap of the default model. */
+  maxConcurrent: number;
   capabilities: string[];
-  models: {
-    name: string;
-    context_window: number;
-    cost_per_1k_input: number;
-    cost_per_1k_output: number;
-    max_output_tokens: number | null;
-    max_concurrent: number;
-  }[];
-  default_model: string | null;
-  default_timeout_seconds: number;
-  raw_prompt: boolean;
 }
 
 export interface ExampleScore {
@@ -53,4 +47,5 @@ export interface GatewayServices {
 
 export interface GraphQLContext {
   services: GatewayServices;
+  subscriptions: SubscriptionTracker;
 }

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "FORBIDDEN",
   "QUERY_TOO_DEEP",
   "QUERY_TOO_COMPLEX",
+  "SUBSCRIBER_TOO_SLOW",
 ] as const;
 export type GatewayErrorCode = (typeof ERROR_CODES)[number];
 

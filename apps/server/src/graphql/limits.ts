@@ -10,6 +10,19 @@ export const LIMITS = {
   maxQueryDepth: 12,
   /** Highest estimated cost of one operation (see cost-limit.ts for how cost is counted). */
   maxQueryCost: 20_000,
-  /** Largest number of aliases/fields in one selection set tree, a guard against wide queries. */
-  maxTokens: 5_000,
+  /**
+   * Most lexical tokens in one GraphQL document. GraphiQL's introspection query has under 200;
+   * the bound also keeps the parser's recursion far from the stack limit.
+   */
+  maxTokens: 2_000,
 } as const;
+
+/** The problem reported for a score over the size limit, or null when it fits. */
+export function scoreSizeProblem(score: string): { path: string; message: string } | null {
+  const bytes = Buffer.byteLength(score, "utf8");
+  if (bytes <= LIMITS.maxScoreBytes) return null;
+  return {
+    path: "",
+    message: `score is ${bytes} bytes; the limit is ${LIMITS.maxScoreBytes} bytes (1 MB)`,
+  };
+}

@@ -15,7 +15,10 @@ import {
   type InstrumentProfile,
 } from "./profile-schema.ts";
 
-export const BUILTIN_PROFILE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "builtin");
+export const BUILTIN_PROFILE_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "builtin",
+);
 
 export const DEFAULT_USER_PROFILE_DIRS: readonly string[] = [
   path.join(homedir(), ".podium", "instruments"),
@@ -42,7 +45,10 @@ export interface LoadProfilesOptions {
 export function loadInstrumentProfiles(options: LoadProfilesOptions = {}): LoadedProfiles {
   const profiles = new Map<string, InstrumentProfile>();
   const problems: ProfileProblem[] = [];
-  const dirs = [options.builtinDir ?? BUILTIN_PROFILE_DIR, ...(options.userDirs ?? DEFAULT_USER_PROFILE_DIRS)];
+  const dirs = [
+    options.builtinDir ?? BUILTIN_PROFILE_DIR,
+    ...(options.userDirs ?? DEFAULT_USER_PROFILE_DIRS),
+  ];
   for (const dir of dirs) {
     for (const file of profileFilesIn(dir, problems)) {
       const loaded = loadProfileFile(file);
@@ -61,7 +67,8 @@ function profileFilesIn(dir: string, problems: ProfileProblem[]): string[] {
     names = readdirSync(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT") problems.push({ file: dir, message: `cannot read directory: ${String(error)}` });
+    if (code !== "ENOENT")
+      problems.push({ file: dir, message: `cannot read directory: ${String(error)}` });
     return [];
   }
   return names
@@ -107,7 +114,12 @@ export interface InstrumentInfo {
   displayName: string;
   description: string | null;
   defaultModel: string | null;
-  models: { name: string; maxConcurrent: number; costPer1kInput: number; costPer1kOutput: number }[];
+  models: {
+    name: string;
+    maxConcurrent: number;
+    costPer1kInput: number;
+    costPer1kOutput: number;
+  }[];
   /** Concurrency cap of the default model (or the default of 4). */
   maxConcurrent: number;
   capabilities: string[];
@@ -133,7 +145,9 @@ export function describeInstrument(profile: InstrumentProfile): InstrumentInfo {
   };
 }
 
-export function listInstruments(profiles: ReadonlyMap<string, InstrumentProfile>): InstrumentInfo[] {
+export function listInstruments(
+  profiles: ReadonlyMap<string, InstrumentProfile>,
+): InstrumentInfo[] {
   return [...profiles.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map(describeInstrument);

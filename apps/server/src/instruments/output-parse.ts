@@ -95,8 +95,14 @@ function parseJsonLines(stdout: string): unknown[] {
 }
 
 /** The event itself or one of its object-valued fields (codex puts `type` on `item`). */
-function filterTarget(event: Record<string, unknown>, filter: Record<string, string>): object | null {
-  const candidates = [event, ...Object.values(event).filter((v) => v !== null && typeof v === "object")];
+function filterTarget(
+  event: Record<string, unknown>,
+  filter: Record<string, string>,
+): object | null {
+  const candidates = [
+    event,
+    ...Object.values(event).filter((v) => v !== null && typeof v === "object"),
+  ];
   for (const candidate of candidates) {
     const matches = Object.entries(filter).every(([key, expected]) => {
       const [value] = valuesAtPath(candidate, key);
@@ -167,7 +173,8 @@ export function parseOutput(stdout: string, config: OutputConfig): ParsedOutput 
       if (document === undefined) return plain;
       return {
         structured: true,
-        resultText: textAt(document, config.result_path) ?? (config.result_path === null ? stdout : ""),
+        resultText:
+          textAt(document, config.result_path) ?? (config.result_path === null ? stdout : ""),
         errorText: textAt(document, config.error_path),
         inputTokens: tokenCount([document], config.input_tokens_path, config.aggregate_tokens),
         outputTokens: tokenCount([document], config.output_tokens_path, config.aggregate_tokens),
@@ -180,11 +187,17 @@ export function parseOutput(stdout: string, config: OutputConfig): ParsedOutput 
       if (events.length === 0) return plain;
       const answers: string[] = [];
       for (const event of events) {
-        const target = eventMatches(event, config.completion_event_type, config.completion_event_filter);
+        const target = eventMatches(
+          event,
+          config.completion_event_type,
+          config.completion_event_filter,
+        );
         const text = target ? eventText(target, config.result_path) : null;
         if (text !== null) answers.push(text);
       }
-      const errors = events.map((event) => textAt(event, config.error_path)).filter((t) => t !== null);
+      const errors = events
+        .map((event) => textAt(event, config.error_path))
+        .filter((t) => t !== null);
       return {
         structured: true,
         resultText: answers.length > 0 ? answers.join("\n") : "",

@@ -147,8 +147,15 @@ export class OutputCollector {
   }
 }
 
+/** How much of stdout/stderr is stored and shown. */
 export const TAIL_CHARS = 10 * 1024;
 
-export function tailOf(text: string, limit = TAIL_CHARS): string {
+/**
+ * Backends hand the musician a longer tail than is stored: a secret that straddles the cut would
+ * otherwise lose its start and escape redaction. The musician redacts, then cuts to TAIL_CHARS.
+ */
+export const RAW_TAIL_CHARS = TAIL_CHARS + 4 * 1024;
+
+export function tailOf(text: string, limit = RAW_TAIL_CHARS): string {
   return text.length <= limit ? text : text.slice(text.length - limit);
 }

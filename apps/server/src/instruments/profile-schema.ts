@@ -146,10 +146,18 @@ export const instrumentProfileSchema = z
   })
   .superRefine((profile, ctx) => {
     if (profile.kind === "cli" && profile.cli === null) {
-      ctx.addIssue({ code: "custom", path: ["cli"], message: "kind 'cli' requires a 'cli' section" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["cli"],
+        message: "kind 'cli' requires a 'cli' section",
+      });
     }
     if (profile.kind === "http" && profile.http === null) {
-      ctx.addIssue({ code: "custom", path: ["http"], message: "kind 'http' requires an 'http' section" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["http"],
+        message: "kind 'http' requires an 'http' section",
+      });
     }
   });
 
@@ -161,6 +169,8 @@ export type ModelProfile = z.infer<typeof modelSchema>;
 /** Human-readable summary of a zod failure: "cli.command.executable: Too small ...". */
 export function describeProfileIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(profile)"}: ${issue.message}`)
+    .map(
+      (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(profile)"}: ${issue.message}`,
+    )
     .join("; ");
 }

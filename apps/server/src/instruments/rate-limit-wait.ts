@@ -28,7 +28,8 @@ const UNIT_SECONDS: Record<string, number> = {
   days: 86400,
 };
 
-const DURATION_PART = /(\d+(?:\.\d+)?)\s*(ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/gi;
+const DURATION_PART =
+  /(\d+(?:\.\d+)?)\s*(ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![a-z])/gi;
 
 /** "2 hours 30 minutes", "1h30m", "45s" -> seconds; null when nothing reads as a duration. */
 export function parseDuration(text: string): number | null {

@@ -1,7 +1,8 @@
 /**
  * Python `re` syntax -> JavaScript RegExp. Scores are written for Python, so leading inline flag
- * groups (`(?i)`, `(?si)`), named groups `(?P<name>...)`, back-references `(?P=name)` and the
- * anchors `\A`/`\Z` are translated instead of rejected.
+ * groups (`(?i)`, `(?si)`), named groups `(?P<name>...)`, back-references `(?P=name)`, comments
+ * `(?#...)` and the anchors `\A`/`\Z` are translated instead of rejected. Scoped flag groups
+ * (`(?i:...)`) need a newer JavaScript engine than Node 20 and are reported as invalid.
  */
 
 export interface TranslatedRegex {
@@ -69,6 +70,12 @@ function rewriteTokens(pattern: string): string {
       }
       continue;
     }
+    if (pattern.startsWith("(?#", i)) {
+      const close = pattern.indexOf(")", i);
+      if (close === -1) throw new PythonRegexError("unterminated (?#...) comment");
+      i = close;
+      continue;
+    }
     if (pattern.startsWith("(?P<", i)) {
       out += "(?<";
       i += 3;
@@ -82,7 +89,9 @@ function rewriteTokens(pattern: string): string {
       continue;
     }
     if (LEADING_FLAGS.test(pattern.slice(i)) && i > 0) {
-      throw new PythonRegexError(`global flags not at the start of the expression at position ${i}`);
+      throw new PythonRegexError(
+        `global flags not at the start of the expression at position ${i}`,
+      );
     }
     out += char;
   }
@@ -110,7 +119,9 @@ export function compilePythonRegex(pattern: string, extraFlags = ""): RegExp {
   try {
     return new RegExp(source, merged);
   } catch (error) {
-    throw new PythonRegexError((error as Error).message.replace(/^Invalid regular expression: /, ""));
+    throw new PythonRegexError(
+      (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, ""),
+    );
   }
 }
 

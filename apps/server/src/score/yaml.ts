@@ -3,7 +3,16 @@
  * validator needs to point at lines: a map from dotted key paths to 1-based lines, and the
  * original type of every mapping key (YAML 1.1 turns `on:` or `2:` into non-string keys).
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Tags } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node,
+  type Tags,
+} from "yaml";
 import type { ScoreProblem } from "./types.ts";
 
 export type KeyKind = "string" | "number" | "boolean" | "null" | "other";
@@ -21,15 +30,16 @@ export interface LineIndex {
 }
 
 export type YamlReadResult =
-  | { ok: true; value: unknown; lines: LineIndex }
-  | { ok: false; problems: ScoreProblem[] };
+  { ok: true; value: unknown; lines: LineIndex } | { ok: false; problems: ScoreProblem[] };
 
 const BOOL_TAG = "tag:yaml.org,2002:bool";
 const FLOAT_TAG = "tag:yaml.org,2002:float";
+/** The `yaml` package's YAML 1.1 plain float pattern (dot required, digits optional). */
+const PLAIN_FLOAT_SOURCE = "^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*$";
 
 /**
- * The `yaml` package's 1.1 schema reads `y`/`n` as booleans and `1e3` as a number; PyYAML keeps
- * both as strings (its floats need a dot, and a signed exponent).
+ * The `yaml` package's 1.1 schema reads `y`/`n` as booleans, `1e3` as a number and `.` as NaN;
+ * PyYAML keeps all three as strings (its floats need a digit, a dot, and a signed exponent).
  */
 function pyyamlTags(tags: Tags): Tags {
   return tags.map((tag) => {
@@ -38,8 +48,14 @@ function pyyamlTags(tags: Tags): Tags {
       const isTrue = tag.test.test("true");
       return {
         ...tag,
-        test: isTrue ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+        test: isTrue
+          ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/
+          : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
       };
+    }
+    if (tag.tag === FLOAT_TAG && tag.test.source === PLAIN_FLOAT_SOURCE) {
+      // A lone "." or "._" is a string to PyYAML, not NaN.
+      return { ...tag, test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|[-+]?\.[0-9][0-9_]*)$/ };
     }
     if (tag.tag === FLOAT_TAG && tag.format === "EXP") {
       return { ...tag, test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*[eE][-+][0-9]+$/ };
@@ -105,11 +121,13 @@ function buildLineIndex(root: Node | null, counter: LineCounter): LineIndex {
         const key = keyToString(pair.key.value);
         if (key === "<<") continue;
         const childPath = path === "" ? key : `${path}.${key}`;
-        record(childPath, lineAt(pair.key));
+        // A repeated key overrides the earlier one (last wins), so its line does too.
+        const keyLine = lineAt(pair.key);
+        if (keyLine !== undefined) lines.set(childPath, keyLine);
         // Int-keyed maps are validated under their normalised key ("01" -> "1").
-        const asInt = Number(key.trim());
+        const asInt = key.trim() === "" ? Number.NaN : Number(key.trim());
         if (Number.isInteger(asInt) && String(asInt) !== key) {
-          record(path === "" ? String(asInt) : `${path}.${asInt}`, lineAt(pair.key));
+          record(path === "" ? String(asInt) : `${path}.${asInt}`, keyLine);
         }
         if (!isAlias(pair.value)) visit(pair.value, childPath);
       }
@@ -148,26 +166,35 @@ export function readYaml(text: string): YamlReadResult {
       prettyErrors: false,
     });
   } catch (error) {
-    return { ok: false, problems: [{ path: "", message: `YAML could not be read: ${String(error)}` }] };
-  }
-  if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((error) => ({
+      problems: [{ path: "", message: `YAML could not be read: ${String(error)}` }],
+    };
+  }
+  // PyYAML's safe_load refuses tags it does not know (e.g. !!python/object); so does Podium.
+  const tagProblems = doc.warnings.filter((warning) => warning.code === "TAG_RESOLVE_FAILED");
+  if (doc.errors.length > 0 || tagProblems.length > 0) {
+    return {
+      ok: false,
+      problems: [...doc.errors, ...tagProblems].map((error) => ({
         path: "",
-        message: `YAML syntax error: ${error.message.split("\n")[0]}`,
+        message: `${error.code === "TAG_RESOLVE_FAILED" ? "YAML tag not supported" : "YAML syntax error"}: ${error.message.split("\n")[0]}`,
         line: counter.linePos(error.pos[0]).line,
       })),
     };
   }
   let raw: unknown;
   try {
-    raw = doc.toJS({ mapAsMap: true, maxAliasCount: 10_000 });
+    raw = doc.toJS({ mapAsMap: true, maxAliasCount: 1_000 });
   } catch (error) {
     return {
       ok: false,
       problems: [{ path: "", message: `YAML could not be read: ${(error as Error).message}` }],
     };
   }
-  return { ok: true, value: toPlain(raw, new Map()), lines: buildLineIndex(doc.contents as Node | null, counter) };
+  return {
+    ok: true,
+    value: toPlain(raw, new Map()),
+    lines: buildLineIndex(doc.contents as Node | null, counter),
+  };
 }

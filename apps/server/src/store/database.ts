@@ -11,6 +11,16 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations, type MigrationOutcome } from "./migrate.ts";
 
 export const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * The writer does not checkpoint the WAL inside commits (SQLite's default every 1000 pages puts
+ * an fsync in the path of whichever commit crosses the line); a timer checkpoints instead.
+ */
+export const WAL_CHECKPOINT_INTERVAL_MS = 1_000;
+/**
+ * Once migrated, the writer waits only briefly for a lock held elsewhere: SQLite's busy wait
+ * blocks the event loop, so the checkpoint store retries locked commits asynchronously instead.
+ */
+export const WRITER_BUSY_TIMEOUT_MS = 50;
 
 export interface PodiumDatabase {
   /** For reads and queries. */
@@ -38,7 +48,17 @@ export async function openDatabase(url: string): Promise<PodiumDatabase> {
   writer.pragma("journal_mode = WAL");
   writer.pragma("synchronous = NORMAL");
   writer.pragma("foreign_keys = ON");
+  writer.pragma("wal_autocheckpoint = 0");
   const migrations = applyMigrations(writer);
+  writer.pragma(`busy_timeout = ${WRITER_BUSY_TIMEOUT_MS}`);
+  const checkpointTimer = setInterval(() => {
+    try {
+      if (writer.open) writer.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      // Locked elsewhere: the next tick checkpoints.
+    }
+  }, WAL_CHECKPOINT_INTERVAL_MS);
+  checkpointTimer.unref();
   const prisma = new PrismaClient({
     adapter: new PrismaBetterSQLite3({ url: `file:${filePath}`, timeout: BUSY_TIMEOUT_MS }),
   });
@@ -49,8 +69,16 @@ export async function openDatabase(url: string): Promise<PodiumDatabase> {
     filePath,
     migrations,
     async close() {
+      clearInterval(checkpointTimer);
       await prisma.$disconnect();
-      if (writer.open) writer.close();
+      if (writer.open) {
+        try {
+          writer.pragma("wal_checkpoint(TRUNCATE)");
+        } catch {
+          // Locked elsewhere; the WAL is checkpointed at the next open.
+        }
+        writer.close();
+      }
     },
   };
 }

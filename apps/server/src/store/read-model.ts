@@ -8,6 +8,10 @@ import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
 import type { EventName, EventRecord } from "../bus/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 
+// The vocabularies readers need, so that the gateway reads them from the store's side.
+export { JOB_STATUSES, SHEET_STATUSES } from "../baton/status.ts";
+export type { JobStatus, PauseReason, SheetStatus, ValidationDetail };
+
 export interface JobRow {
   id: string;
   name: string;

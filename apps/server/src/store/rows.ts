@@ -5,6 +5,7 @@
 import type { AttemptRecord, JobRecord, SheetRecord } from "../baton/records.ts";
 import type { EventDraft, EventName, EventRecord } from "../bus/types.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
+import type { JobSpec } from "../baton/policy.ts";
 import {
   fromSqlTime,
   fromSqlTimeOrNull,
@@ -52,6 +53,7 @@ export interface JobRow {
   pauseReason: string | null;
   scoreText: string;
   configHash: string;
+  spec: string | null;
   workspace: string;
   idempotencyKey: string | null;
   warnings: string;
@@ -62,6 +64,7 @@ export interface JobRow {
   errorMessage: string | null;
   concertDepth: number;
   parentJobId: string | null;
+  hooksPending: number;
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
@@ -82,12 +85,15 @@ export interface StoredJob {
   name: string;
   scoreText: string;
   configHash: string;
+  /** The JobSpec the baton was given at submission; null for dry runs and rows without one. */
+  spec: JobSpec | null;
   workspace: string;
   idempotencyKey: string | null;
   warnings: string[];
   options: Record<string, unknown>;
   concertDepth: number;
   parentJobId: string | null;
+  hooksPending: boolean;
   createdAt: number;
 }
 
@@ -138,12 +144,14 @@ export function storedJobFromRow(row: JobRow): StoredJob {
     name: row.name,
     scoreText: row.scoreText,
     configHash: row.configHash,
+    spec: row.spec === null ? null : parseJsonColumn<JobSpec>(row.spec, "Job.spec"),
     workspace: row.workspace,
     idempotencyKey: row.idempotencyKey,
     warnings: parseJsonColumn<string[]>(row.warnings, "Job.warnings"),
     options: parseJsonColumn<Record<string, unknown>>(row.options, "Job.options"),
     concertDepth: row.concertDepth,
     parentJobId: row.parentJobId,
+    hooksPending: row.hooksPending === 1,
     createdAt: fromSqlTime(row.createdAt),
   };
 }
@@ -159,14 +167,15 @@ export function attemptToParams(attempt: AttemptRecord): Record<string, unknown>
   };
 }
 
-export function eventToParams(event: EventDraft): Record<string, unknown> {
-  return {
-    jobId: event.jobId,
-    sheetNum: event.sheetNum,
-    name: event.event,
-    data: JSON.stringify(event.data),
-    timestamp: toSqlTime(event.timestamp),
-  };
+/** In the column order of the positional `insertEvent` statement. */
+export function eventToParams(event: EventDraft): [string, number, string, string, string] {
+  return [
+    event.jobId,
+    event.sheetNum,
+    event.event,
+    JSON.stringify(event.data),
+    toSqlTime(event.timestamp),
+  ];
 }
 
 export function eventFromRow(row: EventRow): EventRecord {

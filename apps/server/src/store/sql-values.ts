@@ -15,7 +15,9 @@ export function toSqlTimeOrNull(epochMs: number | null): string | null {
 
 /** Accepts what Prisma wrote, what we wrote, and SQLite's own `CURRENT_TIMESTAMP` form. */
 export function fromSqlTime(text: string): number {
-  const normalised = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text) ? `${text.replace(" ", "T")}Z` : text;
+  const normalised = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text)
+    ? `${text.replace(" ", "T")}Z`
+    : text;
   const ms = Date.parse(normalised);
   if (Number.isNaN(ms)) throw new Error(`Unreadable timestamp in the database: "${text}"`);
   return ms;

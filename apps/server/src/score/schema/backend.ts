@@ -28,7 +28,12 @@ const ollamaSchema = z.strictObject({
   health_check_timeout: float().default(10),
 });
 
-export const NATIVE_BACKEND_TYPES = ["claude_cli", "anthropic_api", "recursive_light", "ollama"] as const;
+export const NATIVE_BACKEND_TYPES = [
+  "claude_cli",
+  "anthropic_api",
+  "recursive_light",
+  "ollama",
+] as const;
 
 /** Fields that only a given backend type reads (§17): setting them for another type warns. */
 export const CLI_ONLY_BACKEND_FIELDS = {
@@ -94,7 +99,11 @@ const mcpServerSchema = z.strictObject({
     .superRefine((env, ctx) => {
       for (const key of Object.keys(env)) {
         if (BLOCKED_ENV.has(key.toUpperCase())) {
-          ctx.addIssue({ code: "custom", message: `environment variable ${key} may not be set for an MCP server`, path: [key] });
+          ctx.addIssue({
+            code: "custom",
+            message: `environment variable ${key} may not be set for an MCP server`,
+            path: [key],
+          });
         }
       }
     }),

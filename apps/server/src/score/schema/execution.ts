@@ -52,7 +52,8 @@ export const validationRuleSchema = z
         requireText("path");
         requireText("pattern");
         const problem = rule.pattern ? pythonRegexProblem(rule.pattern) : null;
-        if (problem) ctx.issues.push({ code: "custom", message: problem, path: ["pattern"], input: rule });
+        if (problem)
+          ctx.issues.push({ code: "custom", message: problem, path: ["pattern"], input: rule });
         break;
       }
       case "command_succeeds":
@@ -120,7 +121,8 @@ export const circuitBreakerSchema = z
   })
   .transform((breaker) => ({
     ...breaker,
-    honor_other_jobs_rate_limits: breaker.cross_workspace_coordination && breaker.honor_other_jobs_rate_limits,
+    honor_other_jobs_rate_limits:
+      breaker.cross_workspace_coordination && breaker.honor_other_jobs_rate_limits,
   }));
 
 export const costLimitsSchema = z
@@ -138,7 +140,8 @@ export const costLimitsSchema = z
     if (enabled && !hasLimit) {
       ctx.issues.push({
         code: "custom",
-        message: "cost limits are enabled but neither max_cost_per_sheet nor max_cost_per_job is set",
+        message:
+          "cost limits are enabled but neither max_cost_per_sheet nor max_cost_per_job is set",
         path: ["enabled"],
         input: limits,
       });

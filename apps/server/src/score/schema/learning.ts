@@ -17,7 +17,11 @@ const explorationBudgetSchema = z
     if (budget.floor > budget.ceiling) {
       ctx.addIssue({ code: "custom", message: "floor must be ≤ ceiling", path: ["floor"] });
     } else if (budget.initial_budget < budget.floor || budget.initial_budget > budget.ceiling) {
-      ctx.addIssue({ code: "custom", message: "initial_budget must lie within [floor, ceiling]", path: ["initial_budget"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "initial_budget must lie within [floor, ceiling]",
+        path: ["initial_budget"],
+      });
     }
   });
 
@@ -84,7 +88,11 @@ export const groundingSchema = z
   })
   .superRefine((grounding, ctx) => {
     if (grounding.enabled && grounding.hooks.length === 0) {
-      ctx.addIssue({ code: "custom", message: "grounding is enabled but has no hooks", path: ["hooks"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "grounding is enabled but has no hooks",
+        path: ["hooks"],
+      });
     }
   });
 
@@ -99,7 +107,9 @@ const checkpointTriggerSchema = z
   })
   .superRefine((trigger, ctx) => {
     const hasCondition =
-      (trigger.sheet_nums?.length ?? 0) > 0 || (trigger.prompt_contains?.length ?? 0) > 0 || trigger.min_retry_count !== null;
+      (trigger.sheet_nums?.length ?? 0) > 0 ||
+      (trigger.prompt_contains?.length ?? 0) > 0 ||
+      trigger.min_retry_count !== null;
     if (!hasCondition) {
       ctx.addIssue({
         code: "custom",
@@ -116,6 +126,10 @@ export const checkpointsSchema = z
   })
   .superRefine((checkpoints, ctx) => {
     if (checkpoints.enabled && checkpoints.triggers.length === 0) {
-      ctx.addIssue({ code: "custom", message: "checkpoints are enabled but have no triggers", path: ["triggers"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "checkpoints are enabled but have no triggers",
+        path: ["triggers"],
+      });
     }
   });

@@ -32,12 +32,21 @@ export const onSuccessHookSchema = z
   .superRefine((hook, ctx) => {
     switch (hook.type) {
       case "run_job":
-        if (hook.job_path === null) ctx.addIssue({ code: "custom", message: "job_path is required for run_job", path: ["job_path"] });
+        if (hook.job_path === null)
+          ctx.addIssue({
+            code: "custom",
+            message: "job_path is required for run_job",
+            path: ["job_path"],
+          });
         break;
       case "run_command":
       case "run_script":
         if (hook.command === null) {
-          ctx.addIssue({ code: "custom", message: `command is required for ${hook.type}`, path: ["command"] });
+          ctx.addIssue({
+            code: "custom",
+            message: `command is required for ${hook.type}`,
+            path: ["command"],
+          });
         }
         break;
       default: {
@@ -60,13 +69,25 @@ const NOTIFICATION_EVENTS = [
 export const notificationSchema = z
   .strictObject({
     type: oneOf(["desktop", "slack", "webhook", "email"]),
-    on_events: list(oneOf(NOTIFICATION_EVENTS)).default(() => ["job_complete", "job_failed"]),
+    on_events: list(oneOf(NOTIFICATION_EVENTS)).default(() => [
+      "job_complete" as const,
+      "job_failed" as const,
+    ]),
     config: freeMap().default(() => ({})),
   })
   .superRefine((notification, ctx) => {
-    const needs = notification.type === "webhook" ? ["url", "url_env"] : notification.type === "slack" ? ["webhook_url", "webhook_url_env"] : [];
+    const needs =
+      notification.type === "webhook"
+        ? ["url", "url_env"]
+        : notification.type === "slack"
+          ? ["webhook_url", "webhook_url_env"]
+          : [];
     if (needs.length > 0 && !needs.some((key) => !!notification.config[key])) {
-      ctx.addIssue({ code: "custom", message: `${notification.type} needs config.${needs[0]} or config.${needs[1]}`, path: ["config"] });
+      ctx.addIssue({
+        code: "custom",
+        message: `${notification.type} needs config.${needs[0]} or config.${needs[1]}`,
+        path: ["config"],
+      });
     }
   });
 
@@ -78,9 +99,15 @@ const conductorPreferencesSchema = z.strictObject({
 });
 
 export const conductorSchema = z.strictObject({
-  name: str().min(1, { error: "must not be empty" }).max(100, { error: "must be at most 100 characters" }).default("default"),
+  name: str()
+    .min(1, { error: "must not be empty" })
+    .max(100, { error: "must be at most 100 characters" })
+    .default("default"),
   role: oneOf(["human", "ai", "hybrid"]).default("human"),
-  identity_context: str().max(500, { error: "must be at most 500 characters" }).nullable().default(null),
+  identity_context: str()
+    .max(500, { error: "must be at most 500 characters" })
+    .nullable()
+    .default(null),
   preferences: withDefaults(conductorPreferencesSchema),
 });
 

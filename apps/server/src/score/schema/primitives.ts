@@ -8,7 +8,9 @@ import { keyKindsOf } from "../yaml.ts";
 type Bounds = { gt?: number; gte?: number; lt?: number; lte?: number };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
 }
 
 function parseIntLike(text: string): number | undefined {
@@ -48,9 +50,11 @@ function coerceBool(value: unknown): unknown {
 function bounded(schema: z.ZodNumber, bounds: Bounds): z.ZodNumber {
   let result = schema;
   if (bounds.gt !== undefined) result = result.gt(bounds.gt, { error: `must be > ${bounds.gt}` });
-  if (bounds.gte !== undefined) result = result.gte(bounds.gte, { error: `must be ≥ ${bounds.gte}` });
+  if (bounds.gte !== undefined)
+    result = result.gte(bounds.gte, { error: `must be ≥ ${bounds.gte}` });
   if (bounds.lt !== undefined) result = result.lt(bounds.lt, { error: `must be < ${bounds.lt}` });
-  if (bounds.lte !== undefined) result = result.lte(bounds.lte, { error: `must be ≤ ${bounds.lte}` });
+  if (bounds.lte !== undefined)
+    result = result.lte(bounds.lte, { error: `must be ≤ ${bounds.lte}` });
   return result;
 }
 
@@ -81,46 +85,68 @@ export function list<T extends z.ZodType>(item: T) {
 
 /** `map<string,T>`: keys that YAML read as numbers, booleans or null are rejected. */
 export function stringMap<T extends z.ZodType>(value: T) {
-  return z.preprocess((input, ctx) => {
-    if (!isPlainObject(input)) return input;
-    const kinds = keyKindsOf(input) ?? {};
-    for (const key of Object.keys(input)) {
-      const kind = kinds[key] ?? "string";
-      if (kind !== "string") {
-        ctx.issues.push({
-          code: "custom",
-          message: `key ${key} must be a string (YAML read it as a ${kind}; quote it)`,
-          path: [key],
-          input,
-        });
+  return z.preprocess(
+    (input, ctx) => {
+      if (!isPlainObject(input)) return input;
+      const kinds = keyKindsOf(input) ?? {};
+      for (const key of Object.keys(input)) {
+        const kind = kinds[key] ?? "string";
+        if (kind !== "string") {
+          ctx.issues.push({
+            code: "custom",
+            message: `key ${key} must be a string (YAML read it as a ${kind}; quote it)`,
+            path: [key],
+            input,
+          });
+        }
       }
-    }
-    return input;
-  }, z.record(z.string(), value, { error: "expected a mapping" }));
+      return input;
+    },
+    z.record(z.string(), value, { error: "expected a mapping" }),
+  );
 }
 
 /** `map<int,T>`: keys coerced to integers (`"01"` -> 1, `true` -> 1); collapsing duplicates, last wins. */
 export function intMap<T extends z.ZodType>(value: T, options: { minKey?: number } = {}) {
-  return z.preprocess((input, ctx) => {
-    if (!isPlainObject(input)) return input;
-    const kinds = keyKindsOf(input) ?? {};
-    const normalised: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(input)) {
-      const kind = kinds[key] ?? "string";
-      const asInt =
-        kind === "boolean" ? (key === "true" ? 1 : 0) : kind === "number" || kind === "string" ? parseIntLike(key) : undefined;
-      if (asInt === undefined || !Number.isSafeInteger(asInt)) {
-        ctx.issues.push({ code: "custom", message: `key '${key}' is not an integer`, path: [key], input });
-        continue;
+  return z.preprocess(
+    (input, ctx) => {
+      if (!isPlainObject(input)) return input;
+      const kinds = keyKindsOf(input) ?? {};
+      const normalised: Record<string, unknown> = {};
+      for (const [key, entry] of Object.entries(input)) {
+        const kind = kinds[key] ?? "string";
+        const asInt =
+          kind === "boolean"
+            ? key === "true"
+              ? 1
+              : 0
+            : kind === "number" || kind === "string"
+              ? parseIntLike(key)
+              : undefined;
+        if (asInt === undefined || !Number.isSafeInteger(asInt)) {
+          ctx.issues.push({
+            code: "custom",
+            message: `key '${key}' is not an integer`,
+            path: [key],
+            input,
+          });
+          continue;
+        }
+        if (options.minKey !== undefined && asInt < options.minKey) {
+          ctx.issues.push({
+            code: "custom",
+            message: `key ${asInt} must be ≥ ${options.minKey}`,
+            path: [key],
+            input,
+          });
+          continue;
+        }
+        normalised[String(asInt)] = entry;
       }
-      if (options.minKey !== undefined && asInt < options.minKey) {
-        ctx.issues.push({ code: "custom", message: `key ${asInt} must be ≥ ${options.minKey}`, path: [key], input });
-        continue;
-      }
-      normalised[String(asInt)] = entry;
-    }
-    return normalised;
-  }, z.record(z.string(), value, { error: "expected a mapping" }));
+      return normalised;
+    },
+    z.record(z.string(), value, { error: "expected a mapping" }),
+  );
 }
 
 /** `map<string,any>` as used for free-form config blocks. */

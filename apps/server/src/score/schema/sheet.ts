@@ -14,18 +14,30 @@ export const injectionItemSchema = z
   })
   .transform((item, ctx) => {
     if (item.as !== undefined && item.as_ !== undefined) {
-      ctx.issues.push({ code: "custom", message: "give either as or as_, not both", path: ["as_"], input: item });
+      ctx.issues.push({
+        code: "custom",
+        message: "give either as or as_, not both",
+        path: ["as_"],
+        input: item,
+      });
     }
     const category = item.as ?? item.as_;
     if (category === undefined) {
-      ctx.issues.push({ code: "custom", message: "as is required (context, skill or tool)", path: ["as"], input: item });
+      ctx.issues.push({
+        code: "custom",
+        message: "as is required (context, skill or tool)",
+        path: ["as"],
+        input: item,
+      });
     }
     const hasFile = !!item.file;
     const hasDirectory = !!item.directory;
     if (hasFile === hasDirectory) {
       ctx.issues.push({
         code: "custom",
-        message: hasFile ? "give either file or directory, not both" : "one of file or directory is required",
+        message: hasFile
+          ? "give either file or directory, not both"
+          : "one of file or directory is required",
         path: [],
         input: item,
       });
@@ -59,13 +71,21 @@ export const sheetSchema = z
   .superRefine((sheet, ctx) => {
     for (const [key, deps] of Object.entries(sheet.dependencies)) {
       if (deps.includes(Number(key))) {
-        ctx.addIssue({ code: "custom", message: `sheet ${key} cannot depend on itself`, path: ["dependencies", key] });
+        ctx.addIssue({
+          code: "custom",
+          message: `sheet ${key} cannot depend on itself`,
+          path: ["dependencies", key],
+        });
       }
     }
     const owner = new Map<number, string>();
     for (const [name, sheets] of Object.entries(sheet.instrument_map)) {
       if (name.length === 0) {
-        ctx.addIssue({ code: "custom", message: "instrument name must not be empty", path: ["instrument_map", name] });
+        ctx.addIssue({
+          code: "custom",
+          message: "instrument name must not be empty",
+          path: ["instrument_map", name],
+        });
       }
       for (const num of sheets) {
         const previous = owner.get(num);
@@ -83,28 +103,54 @@ export const sheetSchema = z
   .transform(({ total_sheets: _computed, ...sheet }) => sheet);
 
 function checkFanOut(
-  sheet: { size: number; start_item: number; total_items: number; fan_out: Record<string, number>; dependencies: Record<string, number[]> },
+  sheet: {
+    size: number;
+    start_item: number;
+    total_items: number;
+    fan_out: Record<string, number>;
+    dependencies: Record<string, number[]>;
+  },
   ctx: z.RefinementCtx,
 ) {
   if (sheet.size !== 1) {
-    ctx.addIssue({ code: "custom", message: `must be 1 when fan_out is used (got ${sheet.size})`, path: ["size"] });
+    ctx.addIssue({
+      code: "custom",
+      message: `must be 1 when fan_out is used (got ${sheet.size})`,
+      path: ["size"],
+    });
   }
   if (sheet.start_item !== 1) {
-    ctx.addIssue({ code: "custom", message: `must be 1 when fan_out is used (got ${sheet.start_item})`, path: ["start_item"] });
+    ctx.addIssue({
+      code: "custom",
+      message: `must be 1 when fan_out is used (got ${sheet.start_item})`,
+      path: ["start_item"],
+    });
   }
   const stages = sheet.total_items;
   for (const key of Object.keys(sheet.fan_out)) {
     if (Number(key) > stages) {
-      ctx.addIssue({ code: "custom", message: `stage ${key} does not exist (total_items = ${stages} stages)`, path: ["fan_out", key] });
+      ctx.addIssue({
+        code: "custom",
+        message: `stage ${key} does not exist (total_items = ${stages} stages)`,
+        path: ["fan_out", key],
+      });
     }
   }
   for (const [key, deps] of Object.entries(sheet.dependencies)) {
     if (Number(key) > stages) {
-      ctx.addIssue({ code: "custom", message: `stage ${key} does not exist (total_items = ${stages} stages)`, path: ["dependencies", key] });
+      ctx.addIssue({
+        code: "custom",
+        message: `stage ${key} does not exist (total_items = ${stages} stages)`,
+        path: ["dependencies", key],
+      });
     }
     for (const dep of deps) {
       if (dep > stages) {
-        ctx.addIssue({ code: "custom", message: `stage ${dep} does not exist (total_items = ${stages} stages)`, path: ["dependencies", key] });
+        ctx.addIssue({
+          code: "custom",
+          message: `stage ${dep} does not exist (total_items = ${stages} stages)`,
+          path: ["dependencies", key],
+        });
       }
     }
   }
@@ -121,7 +167,11 @@ export const promptSchema = z
   })
   .superRefine((prompt, ctx) => {
     if (prompt.template !== null && prompt.template_file !== null) {
-      ctx.addIssue({ code: "custom", message: "give either template or template_file, not both", path: ["template_file"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "give either template or template_file, not both",
+        path: ["template_file"],
+      });
     }
   });
 

@@ -22,7 +22,11 @@ export const aiReviewSchema = z
   })
   .superRefine((review, ctx) => {
     if (review.min_score > review.target_score) {
-      ctx.addIssue({ code: "custom", message: "min_score must be ≤ target_score", path: ["min_score"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "min_score must be ≤ target_score",
+        path: ["min_score"],
+      });
     }
   });
 
@@ -38,7 +42,11 @@ export const loggingSchema = z
   })
   .superRefine((logging, ctx) => {
     if (logging.format === "both" && logging.file_path === null) {
-      ctx.addIssue({ code: "custom", message: "format: both needs file_path", path: ["file_path"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "format: both needs file_path",
+        path: ["file_path"],
+      });
     }
   });
 
@@ -61,7 +69,9 @@ export const isolationSchema = z.strictObject({
   mode: oneOf(["none", "worktree"]).default("worktree"),
   worktree_base: str().nullable().default(null),
   branch_prefix: str()
-    .regex(/^[a-zA-Z][a-zA-Z0-9_-]*$/, { error: "must start with a letter and hold only letters, digits, _ and -" })
+    .regex(/^[a-zA-Z][a-zA-Z0-9_-]*$/, {
+      error: "must start with a letter and hold only letters, digits, _ and -",
+    })
     .default("marianne"),
   source_branch: str().nullable().default(null),
   cleanup_on_success: bool().default(true),

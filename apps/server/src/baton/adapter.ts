@@ -1,0 +1,399 @@
+/**
+ * The runtime around the pure core (the seed's BatonAdapter surfaces). One inbox, one consumer:
+ * every result, timer and command becomes an event, handled in order. For each group of handled
+ * events the new state is committed to the checkpoint store first; only then are the committed
+ * events published and the effects carried out (timers, kills, dispatches).
+ */
+import type { MusicianPort } from "./attempt.ts";
+import type { BatonEvent, FermataDecision, SheetSkipped } from "./events.ts";
+import type { JobSpec } from "./policy.ts";
+import type { CheckpointCommit, CheckpointStore, Clock, EventSink, TimerHost } from "./ports.ts";
+import type { JobRecord, SheetRecord } from "./records.ts";
+import type { PauseReason } from "./status.ts";
+import { isTerminalJob } from "./status.ts";
+import {
+  createBatonState,
+  type BatonState,
+  type DispatchOrder,
+  type Effect,
+  type Rejection,
+} from "./state.ts";
+import { transition } from "./transition.ts";
+import {
+  DEFAULT_INSTRUMENT_MAX_CONCURRENT,
+  DEFAULT_MAX_CONCURRENT_SHEETS,
+  dispatchReady,
+  type DispatchLimits,
+} from "./dispatch.ts";
+import { TimerWheel } from "./timer-wheel.ts";
+import { buildAttemptRequest } from "./request.ts";
+import { MusicianTasks } from "./musicians.ts";
+import { Inbox } from "./inbox.ts";
+import { mergeCommits, splitEffects } from "./commit-batch.ts";
+import type { EventDraft, EventName } from "../bus/types.ts";
+import type { SheetPlan } from "../score/types.ts";
+
+export interface BatonAdapterOptions {
+  store: CheckpointStore;
+  sink: EventSink;
+  clock: Clock;
+  timers: TimerHost;
+  musician: MusicianPort;
+  instrumentLimit?: (instrument: string, model: string | null) => number;
+  maxConcurrentSheets?: number;
+  /** Most inbox events grouped into one commit. */
+  maxBatch?: number;
+  jitterSeed?: number;
+  /**
+   * Reads the files a score's `cross_sheet.capture_files` names, already cut to `maxChars` each,
+   * for `previous_files`. Without it previous_files stays empty.
+   */
+  captureFiles?: (query: {
+    workspace: string;
+    patterns: string[];
+    maxChars: number;
+  }) => Promise<Record<string, string>>;
+  /** Errors that cannot be returned to anyone (a failing sink, a crashing musician). */
+  onError?: (error: unknown) => void;
+}
+
+export type BatonOutcome = { ok: true; cleared?: number } | { ok: false; rejection: Rejection };
+
+type InboxEntry =
+  | { kind: "event"; event: BatonEvent; reply: ((outcome: BatonOutcome) => void) | null }
+  | { kind: "append"; draft: EventDraft; reply: (outcome: BatonOutcome) => void };
+
+export class BatonAdapter {
+  private readonly state: BatonState;
+  private readonly limits: DispatchLimits;
+  private readonly wheel: TimerWheel<BatonEvent>;
+  private readonly inbox = new Inbox<InboxEntry>();
+  private readonly musicians: MusicianTasks;
+  private readonly waiters = new Map<string, Array<(completed: boolean) => void>>();
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: BatonAdapterOptions) {
+    this.state = createBatonState(options.jitterSeed);
+    this.limits = {
+      maxConcurrentSheets: options.maxConcurrentSheets ?? DEFAULT_MAX_CONCURRENT_SHEETS,
+      instrumentLimit: options.instrumentLimit ?? (() => DEFAULT_INSTRUMENT_MAX_CONCURRENT),
+    };
+    this.wheel = new TimerWheel<BatonEvent>(options.timers, options.clock, (event) =>
+      this.post(event),
+    );
+    this.musicians = new MusicianTasks(
+      options.musician,
+      options.clock,
+      (event) => this.post(event),
+      (error) => options.onError?.(error),
+    );
+  }
+
+  // ---- commands (each enters the inbox and resolves once its commit is done) ----
+
+  registerJob(spec: JobSpec): Promise<BatonOutcome> {
+    return this.send({ kind: "RegisterJob", spec });
+  }
+
+  recoverJob(checkpoint: {
+    spec: JobSpec;
+    job: JobRecord;
+    sheets: SheetRecord[];
+  }): Promise<BatonOutcome> {
+    return this.send({ kind: "RecoverJob", ...checkpoint });
+  }
+
+  deregisterJob(jobId: string): Promise<BatonOutcome> {
+    return this.send({ kind: "DeregisterJob", jobId });
+  }
+
+  pauseJob(jobId: string, reason: PauseReason = "user"): Promise<BatonOutcome> {
+    return this.send({ kind: "PauseJob", jobId, reason });
+  }
+
+  resumeJob(jobId: string, options: { retryFailed?: boolean } = {}): Promise<BatonOutcome> {
+    return this.send({ kind: "ResumeJob", jobId, retryFailed: options.retryFailed ?? false });
+  }
+
+  cancelJob(jobId: string): Promise<BatonOutcome> {
+    return this.send({ kind: "CancelJob", jobId });
+  }
+
+  resolveFermata(
+    jobId: string,
+    sheetNum: number,
+    decision: FermataDecision,
+  ): Promise<BatonOutcome> {
+    return this.send({ kind: "EscalationResolved", jobId, sheetNum, decision });
+  }
+
+  /** Clears one instrument's rate limit (or all); resolves with how many were cleared. */
+  async clearInstrumentRateLimit(instrument: string | null = null): Promise<number> {
+    const outcome = await this.send({ kind: "ClearRateLimit", instrument });
+    return outcome.ok ? (outcome.cleared ?? 0) : 0;
+  }
+
+  /** A deliberate skip: the sheet is skipped, committed, then `sheet.skipped` is published. */
+  publishSheetSkipped(event: Omit<SheetSkipped, "kind">): Promise<BatonOutcome> {
+    return this.send({
+      kind: "SheetSkipped",
+      jobId: event.jobId,
+      sheetNum: event.sheetNum,
+      reason: event.reason,
+    });
+  }
+
+  /** Appends a job-level event to the log (in inbox order) and publishes it. */
+  publishJobEvent(
+    jobId: string,
+    event: EventName,
+    data: Record<string, unknown> = {},
+  ): Promise<BatonOutcome> {
+    return new Promise((reply) => {
+      this.enqueue({
+        kind: "append",
+        draft: { jobId, sheetNum: 0, event, data, timestamp: this.options.clock.now() },
+        reply,
+      });
+    });
+  }
+
+  /** Posts an event without waiting for it (timers and musicians use this). */
+  post(event: BatonEvent): void {
+    this.enqueue({ kind: "event", event, reply: null });
+  }
+
+  // ---- queries ----
+
+  getSheet(jobId: string, sheetNum: number): SheetPlan | null {
+    return this.state.jobs.get(jobId)?.sheets.get(sheetNum)?.plan ?? null;
+  }
+
+  getSheetRecord(jobId: string, sheetNum: number): SheetRecord | null {
+    const sheet = this.state.jobs.get(jobId)?.sheets.get(sheetNum);
+    return sheet === undefined
+      ? null
+      : { ...sheet.record, instrumentChain: [...sheet.record.instrumentChain] };
+  }
+
+  getJob(jobId: string): JobRecord | null {
+    const job = this.state.jobs.get(jobId);
+    return job === undefined ? null : { ...job.record };
+  }
+
+  hasCompletedSheets(jobId: string): boolean {
+    return (this.state.jobs.get(jobId)?.record.completedSheets ?? 0) > 0;
+  }
+
+  /** Resolves true when the job completed, false when it failed, was cancelled or deregistered. */
+  waitForCompletion(jobId: string): Promise<boolean> {
+    const job = this.state.jobs.get(jobId);
+    if (
+      job === undefined &&
+      !this.inbox.some(
+        (e) => e.kind === "event" && "spec" in e.event && e.event.spec.jobId === jobId,
+      )
+    ) {
+      return Promise.reject(new UnknownJobError(jobId));
+    }
+    if (job !== undefined && isTerminalJob(job.record.status))
+      return Promise.resolve(job.record.status === "completed");
+    return new Promise((resolve) => {
+      const list = this.waiters.get(jobId) ?? [];
+      list.push(resolve);
+      this.waiters.set(jobId, list);
+    });
+  }
+
+  /** Musicians currently playing (for tests and diagnostics). */
+  get activeMusicians(): number {
+    return this.musicians.size;
+  }
+
+  get pendingTimers(): number {
+    return this.wheel.size;
+  }
+
+  // ---- the loop ----
+
+  /** Runs the single-consumer inbox loop until shutdown; rejects if a commit fails. */
+  run(): Promise<void> {
+    if (this.running === null) this.running = this.loop();
+    return this.running;
+  }
+
+  /** Stops dispatching, kills playing musicians, cancels timers and ends `run`. */
+  async shutdown(): Promise<void> {
+    if (this.running === null) {
+      this.stopped = true;
+      this.stopEverything();
+      return;
+    }
+    this.post({ kind: "ShutdownRequested" });
+    await this.running.catch(() => undefined);
+  }
+
+  private send(event: BatonEvent): Promise<BatonOutcome> {
+    return new Promise((reply) => this.enqueue({ kind: "event", event, reply }));
+  }
+
+  private enqueue(entry: InboxEntry): void {
+    if (this.stopped || !this.inbox.push(entry)) {
+      entry.reply?.({
+        ok: false,
+        rejection: { kind: "shutting_down", message: "the baton has stopped" },
+      });
+    }
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      // A first pass picks up recovered or registered jobs without waiting for an event.
+      await this.process([]);
+      while (!this.stopped) {
+        const batch = await this.inbox.take(this.options.maxBatch ?? 64);
+        try {
+          await this.process(batch);
+        } catch (error) {
+          // The state in memory is now ahead of the checkpoint: stop, and let recovery rebuild.
+          const message = error instanceof Error ? error.message : String(error);
+          for (const entry of batch) {
+            entry.reply?.({ ok: false, rejection: { kind: "store_failed", message } });
+          }
+          throw error;
+        }
+        this.inbox.done();
+      }
+    } finally {
+      this.stopped = true;
+      this.stopEverything();
+    }
+  }
+
+  /** Resolves once everything posted so far has been handled (or the loop has ended). */
+  whenIdle(): Promise<void> {
+    return this.inbox.whenIdle();
+  }
+
+  private async process(batch: InboxEntry[]): Promise<void> {
+    const commits: CheckpointCommit[] = [];
+    const effects: Effect[] = [];
+    const replies: Array<[(outcome: BatonOutcome) => void, BatonOutcome]> = [];
+    for (const entry of batch) {
+      if (entry.kind === "append") {
+        commits.push({ jobs: [], sheets: [], attempts: [], events: [entry.draft] });
+        replies.push([entry.reply, { ok: true }]);
+        continue;
+      }
+      const event = this.withLiveness(entry.event);
+      const result = transition(this.state, event, this.options.clock.now());
+      splitEffects(result.effects, commits, effects);
+      if (entry.reply !== null) {
+        const outcome: BatonOutcome =
+          result.rejection !== undefined
+            ? { ok: false, rejection: result.rejection }
+            : result.cleared !== undefined
+              ? { ok: true, cleared: result.cleared }
+              : { ok: true };
+        replies.push([entry.reply, outcome]);
+      }
+      if (event.kind === "ShutdownRequested") this.stopped = true;
+      if (event.kind === "DeregisterJob") this.settle(event.jobId, false);
+    }
+    if (!this.stopped) {
+      const pass = dispatchReady(this.state, this.options.clock.now(), this.limits);
+      splitEffects(pass.effects, commits, effects);
+    }
+    const merged = mergeCommits(commits);
+    if (merged !== null) {
+      const logged = await this.options.store.commit(merged);
+      try {
+        this.options.sink.publish(logged);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+    for (const effect of effects) this.perform(effect);
+    for (const [reply, outcome] of replies) reply(outcome);
+  }
+
+  /** A stale check learns whether the musician task is still running only when it fires. */
+  private withLiveness(event: BatonEvent): BatonEvent {
+    if (event.kind !== "StaleCheck") return event;
+    return {
+      ...event,
+      musicianAlive: this.musicians.isPlaying(event.jobId, event.sheetNum, event.dispatchToken),
+    };
+  }
+
+  private perform(effect: Effect): void {
+    switch (effect.kind) {
+      case "commit":
+        return;
+      case "dispatch":
+        return this.startMusician(effect.order);
+      case "scheduleTimer":
+        return this.wheel.schedule(effect.id, effect.at, effect.event);
+      case "cancelTimer":
+        this.wheel.cancel(effect.id);
+        return;
+      case "killMusician":
+        return this.musicians.kill(effect.jobId, effect.sheetNum, effect.dispatchToken);
+      case "jobFinished":
+        return this.settle(effect.jobId, effect.status === "completed");
+      default: {
+        const never: never = effect;
+        void never;
+      }
+    }
+  }
+
+  private startMusician(order: DispatchOrder): void {
+    this.musicians.start(order, () => {
+      const job = this.state.jobs.get(order.jobId);
+      if (job === undefined) throw new Error(`job ${order.jobId} is no longer registered`);
+      // Built now, from the state this dispatch was decided on; files are added when read.
+      const request = buildAttemptRequest(job, order);
+      const crossSheet = job.spec.crossSheet;
+      const capture = this.options.captureFiles;
+      if (capture === undefined || crossSheet === null || crossSheet.captureFiles.length === 0) {
+        return request;
+      }
+      const query = {
+        workspace: request.workspace,
+        patterns: crossSheet.captureFiles,
+        maxChars: crossSheet.maxOutputChars,
+      };
+      return capture(query).then((previousFiles) => ({
+        ...request,
+        prompt: { ...request.prompt, previousFiles },
+      }));
+    });
+  }
+
+  private settle(jobId: string, completed: boolean): void {
+    const list = this.waiters.get(jobId);
+    if (list === undefined) return;
+    this.waiters.delete(jobId);
+    for (const resolve of list) resolve(completed);
+  }
+
+  private stopEverything(): void {
+    this.musicians.abortAll();
+    this.wheel.shutdown();
+    for (const entry of this.inbox.close()) {
+      entry.reply?.({
+        ok: false,
+        rejection: { kind: "shutting_down", message: "the baton has stopped" },
+      });
+    }
+  }
+}
+
+export class UnknownJobError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} is not registered with the baton`);
+    this.name = "UnknownJobError";
+  }
+}

@@ -1,0 +1,40 @@
+/** Grouping the commits of several handled events into one (DESIGN.md §7: one transaction). */
+import type { CheckpointCommit } from "./ports.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "./records.ts";
+import type { Effect } from "./state.ts";
+import type { EventDraft } from "../bus/types.ts";
+
+/** Moves commit effects to `commits` and everything else to `effects`, keeping order. */
+export function splitEffects(from: Effect[], commits: CheckpointCommit[], effects: Effect[]): void {
+  for (const effect of from) {
+    if (effect.kind === "commit") commits.push(effect);
+    else effects.push(effect);
+  }
+}
+
+/** One commit for a group of events: the last record of each job and sheet, everything else in order. */
+export function mergeCommits(commits: CheckpointCommit[]): CheckpointCommit | null {
+  if (commits.length === 0) return null;
+  if (commits.length === 1) {
+    const only = commits[0]!;
+    return { jobs: only.jobs, sheets: only.sheets, attempts: only.attempts, events: only.events };
+  }
+  const jobs = new Map<string, JobRecord>();
+  const sheets = new Map<string, SheetRecord>();
+  const attempts: AttemptRecord[] = [];
+  const events: EventDraft[] = [];
+  for (const commit of commits) {
+    for (const job of commit.jobs) {
+      jobs.delete(job.id);
+      jobs.set(job.id, job);
+    }
+    for (const sheet of commit.sheets) {
+      const k = `${sheet.jobId}#${sheet.num}`;
+      sheets.delete(k);
+      sheets.set(k, sheet);
+    }
+    attempts.push(...commit.attempts);
+    events.push(...commit.events);
+  }
+  return { jobs: [...jobs.values()], sheets: [...sheets.values()], attempts, events };
+}

@@ -1,0 +1,85 @@
+/**
+ * Rate limits are per instrument. Every hit replaces the previous expiry (its timer is cancelled
+ * and a new one scheduled); sheets waiting on the instrument go back to pending when it clears.
+ */
+import { isTerminalSheet } from "../status.ts";
+import { timerIds, type BatonState } from "../state.ts";
+import { setSheetStatus, type Ctx } from "./context.ts";
+
+export const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 60;
+
+export function isRateLimited(state: BatonState, instrument: string, now: number): boolean {
+  const limit = state.rateLimits.get(instrument);
+  return limit !== undefined && limit.until > now;
+}
+
+export function hitRateLimit(
+  ctx: Ctx,
+  instrument: string,
+  waitSeconds: number | null,
+  who: { jobId: string | null; sheetNum: number | null },
+): void {
+  const state = ctx.state;
+  const seconds =
+    waitSeconds !== null && waitSeconds > 0 ? waitSeconds : DEFAULT_RATE_LIMIT_WAIT_SECONDS;
+  const until = ctx.now + Math.round(seconds * 1000);
+  state.rateLimitGeneration += 1;
+  const generation = state.rateLimitGeneration;
+  state.rateLimits.set(instrument, { until, generation });
+  const id = timerIds.rateLimit(instrument);
+  ctx.effects.push({ kind: "cancelTimer", id });
+  ctx.effects.push({
+    kind: "scheduleTimer",
+    id,
+    at: until,
+    event: { kind: "RateLimitExpired", instrument, generation },
+  });
+  if (who.jobId !== null) {
+    ctx.emit(who.jobId, who.sheetNum ?? 0, "rate_limit.active", {
+      instrument,
+      waitSeconds: seconds,
+      until,
+    });
+  }
+}
+
+/** Lifts the limit of one instrument and wakes its waiting sheets. */
+export function clearInstrument(ctx: Ctx, instrument: string, reason: "expired" | "cleared"): void {
+  ctx.state.rateLimits.delete(instrument);
+  for (const job of ctx.state.jobs.values()) {
+    let concerned = false;
+    for (const sheet of job.sheets.values()) {
+      if (sheet.record.instrument !== instrument || isTerminalSheet(sheet.record.status)) continue;
+      concerned = true;
+      if (sheet.record.status === "waiting") setSheetStatus(ctx, job, sheet, "pending");
+    }
+    // Every job that plays the instrument hears that it is usable again.
+    if (concerned) ctx.emit(job.record.id, 0, "rate_limit.cleared", { instrument, reason });
+  }
+  if (reason === "cleared")
+    ctx.effects.push({ kind: "cancelTimer", id: timerIds.rateLimit(instrument) });
+}
+
+export function onRateLimitExpired(ctx: Ctx, instrument: string, generation: number): void {
+  const limit = ctx.state.rateLimits.get(instrument);
+  if (limit === undefined || limit.generation !== generation) {
+    ctx.reject({
+      kind: "invalid_state",
+      message: `rate limit of ${instrument} was superseded or cleared`,
+    });
+    return;
+  }
+  clearInstrument(ctx, instrument, "expired");
+}
+
+/** ClearRateLimit: one instrument, or every one when null; an unknown name clears nothing. */
+export function onClearRateLimit(ctx: Ctx, instrument: string | null): void {
+  const names =
+    instrument === null
+      ? [...ctx.state.rateLimits.keys()]
+      : ctx.state.rateLimits.has(instrument)
+        ? [instrument]
+        : [];
+  for (const name of names) clearInstrument(ctx, name, "cleared");
+  ctx.cleared = names.length;
+}

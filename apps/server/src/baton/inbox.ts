@@ -1,0 +1,76 @@
+/**
+ * The baton's inbox: many producers (musicians, timers, commands), one consumer. The consumer
+ * takes batches in arrival order and sleeps while the inbox is empty; `whenIdle` lets callers
+ * wait until everything posted so far has been handled.
+ */
+export class Inbox<T> {
+  private readonly entries: T[] = [];
+  private wake: (() => void) | null = null;
+  private idleWaiters: Array<() => void> = [];
+  private handling = false;
+  private closed = false;
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** False when the inbox is closed; the entry was not taken. */
+  push(entry: T): boolean {
+    if (this.closed) return false;
+    this.entries.push(entry);
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+    return true;
+  }
+
+  some(predicate: (entry: T) => boolean): boolean {
+    return this.entries.some(predicate);
+  }
+
+  /** Waits for entries, then takes up to `max` of them; marks the consumer busy until `done`. */
+  async take(max: number): Promise<T[]> {
+    while (this.entries.length === 0 && !this.closed) {
+      this.handling = false;
+      this.notifyIdle();
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+    this.handling = true;
+    return this.entries.splice(0, max);
+  }
+
+  /** The consumer finished the batch it took. */
+  done(): void {
+    this.handling = false;
+    if (this.entries.length === 0) this.notifyIdle();
+  }
+
+  /** Stops accepting entries, wakes the consumer and hands back what was never taken. */
+  close(): T[] {
+    this.closed = true;
+    this.handling = false;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+    const left = this.entries.splice(0);
+    this.notifyIdle();
+    return left;
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.closed || (!this.handling && this.entries.length === 0 && this.wake !== null)) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A CheckpointStore kept in memory: the reference behaviour the SQLite store must match, and the
+ * oracle of the engine tests. It keeps the latest record of every job and sheet, every attempt,
+ * and the event log with seq 1, 2, 3...
+ */
+import type { CheckpointCommit, CheckpointStore } from "./ports.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "./records.ts";
+import type { EventRecord } from "../bus/types.ts";
+
+export class MemoryCheckpointStore implements CheckpointStore {
+  readonly jobs = new Map<string, JobRecord>();
+  readonly sheets = new Map<string, SheetRecord>();
+  readonly attempts: AttemptRecord[] = [];
+  readonly events: EventRecord[] = [];
+  /** Every commit as received, for tests that check grouping and order. */
+  readonly commits: CheckpointCommit[] = [];
+  private seq = 0;
+  /** Called before a commit is applied; a test can record ordering or make the commit fail. */
+  beforeCommit: ((batch: CheckpointCommit) => void | Promise<void>) | null = null;
+
+  async commit(batch: CheckpointCommit): Promise<EventRecord[]> {
+    if (this.beforeCommit !== null) await this.beforeCommit(batch);
+    this.commits.push(batch);
+    // Copies, so a caller that edits its objects afterwards cannot change what was committed.
+    for (const job of batch.jobs) this.jobs.set(job.id, { ...job });
+    for (const sheet of batch.sheets) {
+      this.sheets.set(`${sheet.jobId}#${sheet.num}`, {
+        ...sheet,
+        instrumentChain: [...sheet.instrumentChain],
+        dependsOn: [...sheet.dependsOn],
+      });
+    }
+    for (const attempt of batch.attempts) {
+      this.attempts.push({
+        ...attempt,
+        validationDetails: attempt.validationDetails.map((d) => ({ ...d })),
+      });
+    }
+    const logged = batch.events.map((draft) => ({
+      ...draft,
+      data: { ...draft.data },
+      seq: ++this.seq,
+    }));
+    this.events.push(...logged);
+    return logged;
+  }
+
+  sheet(jobId: string, num: number): SheetRecord | undefined {
+    return this.sheets.get(`${jobId}#${num}`);
+  }
+
+  sheetsOf(jobId: string): SheetRecord[] {
+    return [...this.sheets.values()].filter((s) => s.jobId === jobId).sort((a, b) => a.num - b.num);
+  }
+
+  /** The checkpoint of a job as recovery reads it. */
+  checkpoint(jobId: string): { job: JobRecord; sheets: SheetRecord[] } | undefined {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) return undefined;
+    return {
+      job: structuredClone(job),
+      sheets: this.sheetsOf(jobId).map((s) => structuredClone(s)),
+    };
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The conductor's wrapper around the musician: it records each attempt's process group the
+ * moment the process exists (so a restart can end it if the server is killed), forgets it when
+ * the attempt is over, ends the group itself when the attempt is cancelled, and evaluates a sheet's `skip_when_command` just before the instrument
+ * would start. Exit 0 skips the sheet deliberately; any other exit, a timeout or a command that
+ * cannot start lets the sheet run (Marianne's rule).
+ */
+import type { AttemptRequest, AttemptResult, MusicianPort, PlayHooks } from "../baton/attempt.ts";
+import type { Clock } from "../baton/ports.ts";
+import { killGroup } from "../instruments/process-group.ts";
+import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
+
+export interface ProcessGroupLedger {
+  recordProcessGroup(
+    jobId: string,
+    sheetNum: number,
+    processGroup: number,
+    processStartedAt: string | null,
+  ): void;
+  clearProcessGroup(jobId: string, sheetNum: number, processGroup: number): void | Promise<void>;
+}
+
+export interface GuardedMusicianOptions {
+  inner: MusicianPort;
+  ledger: ProcessGroupLedger;
+  /** Marks the sheet skipped in the baton; resolves once that is committed. */
+  skipSheet(jobId: string, sheetNum: number, reason: string): Promise<void>;
+  clock: Clock;
+  /** The database's process tag, set in the skip command's environment (see orphans.ts). */
+  processTag?: string | null;
+}
+
+function skippedResult(
+  request: AttemptRequest,
+  startedAt: number,
+  finishedAt: number,
+  message: string,
+): AttemptResult {
+  // The sheet is already terminal (skipped) when this arrives, so the baton drops it; it exists
+  // only because a musician always reports exactly one result.
+  return {
+    jobId: request.jobId,
+    sheetNum: request.sheetNum,
+    instrument: request.instrument,
+    attemptNumber: request.attemptNumber,
+    dispatchToken: request.dispatchToken,
+    mode: request.mode,
+    executionSuccess: false,
+    exitCode: null,
+    durationMs: finishedAt - startedAt,
+    validationsPassed: 0,
+    validationsTotal: 0,
+    passRate: 0,
+    validationDetails: [],
+    errorClass: "CANCELLED",
+    errorMessage: message,
+    rateLimited: false,
+    rateLimitWaitSeconds: null,
+    costUsd: 0,
+    costUncertain: false,
+    inputTokens: null,
+    outputTokens: null,
+    modelUsed: null,
+    stdoutTail: "",
+    stderrTail: "",
+    renderedPrompt: null,
+    startedAt,
+    finishedAt,
+  };
+}
+
+export function createGuardedMusician(options: GuardedMusicianOptions): MusicianPort {
+  const { inner, ledger, clock } = options;
+  return {
+    async play(request: AttemptRequest, hooks: PlayHooks): Promise<AttemptResult> {
+      const skip = request.sheet.skipWhenCommand;
+      if (skip !== null && !hooks.signal.aborted) {
+        const startedAt = clock.now();
+        const command = substitutePlaceholders(skip.command, {
+          workspace: request.workspace,
+          jobId: request.jobId,
+        });
+        const outcome = await runShell(command, {
+          cwd: request.workspace,
+          timeoutSeconds: skip.timeoutSeconds,
+          env: tagEnvironment(options.processTag),
+        });
+        if (outcome.exitCode === 0) {
+          const reason = `skip_when_command exited 0${skip.description ? `: ${skip.description}` : ""}`;
+          await options.skipSheet(request.jobId, request.sheetNum, reason);
+          return skippedResult(request, startedAt, clock.now(), reason);
+        }
+      }
+      let recorded: number | null = null;
+      // A cancel that lands while the instrument is still starting could otherwise be missed by
+      // it; ending the group here makes every cancel reach the processes.
+      const endGroup = () => {
+        if (recorded !== null) void killGroup(recorded);
+      };
+      hooks.signal.addEventListener("abort", endGroup, { once: true });
+      try {
+        const result = await inner.play(request, {
+          ...hooks,
+          onSpawn(processGroup, processStartedAt) {
+            recorded = processGroup;
+            ledger.recordProcessGroup(
+              request.jobId,
+              request.sheetNum,
+              processGroup,
+              processStartedAt,
+            );
+            hooks.onSpawn?.(processGroup, processStartedAt);
+            if (hooks.signal.aborted) endGroup();
+          },
+        });
+        // Not awaited: the result must not wait on the database (nor fail because of it).
+        if (recorded !== null)
+          void ledger.clearProcessGroup(request.jobId, request.sheetNum, recorded);
+        return result;
+      } finally {
+        hooks.signal.removeEventListener("abort", endGroup);
+      }
+    },
+  };
+}

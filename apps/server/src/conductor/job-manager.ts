@@ -1,0 +1,407 @@
+/**
+ * The conductor (DESIGN.md §5, §7): turns submissions into jobs, relays commands to the baton as
+ * typed outcomes, and on boot ends orphaned musicians and hands every unfinished job back to the
+ * baton. Around a job it runs the score's on_success hooks and chains concerts (hooks.ts).
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { parse as parseYaml } from "yaml";
+import type { BatonAdapter } from "../baton/adapter.ts";
+import { toCommandOutcome } from "../baton/outcome.ts";
+import type { Clock } from "../baton/ports.ts";
+import type { SheetRecord } from "../baton/records.ts";
+import { isTerminalJob } from "../baton/status.ts";
+import { freshSheetRecord } from "../baton/core/registry.ts";
+import type { EventBus } from "../bus/event-bus.ts";
+import { parseScore, type ScoreParseResult } from "../score/parse.ts";
+import type { ScoreConfig } from "../score/config.ts";
+import type { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
+import { buildJobSpec, resolveWorkspace, type JobOptions } from "./job-spec.ts";
+import { reapOrphans, type ReapedGroup } from "./orphans.ts";
+import { HookRunner } from "./hooks.ts";
+import { failUnrecoverable, handBack, skipBeforeStart, type RecoveryDeps } from "./recovery.ts";
+import type {
+  CommandOutcome,
+  ConductorCommands,
+  FermataDecision,
+  ScoreValidationResult,
+  SubmitJobOptions,
+  SubmitJobOutcome,
+} from "./types.ts";
+
+export const DRY_RUN_MESSAGE = "Dry run: the score was validated and planned; nothing was run.";
+
+export interface JobManagerOptions {
+  store: SqliteCheckpointStore;
+  baton: BatonAdapter;
+  /** Where committed events are published (the conductor's own, such as job.submitted). */
+  bus: EventBus;
+  clock: Clock;
+  /** Relative score workspaces and the default `<dataDir>/workspaces/<job-id>` live here. */
+  dataDir: string;
+  /** Where relative `prompt.template_file` and `run_job` paths are read from. Default: process.cwd(). */
+  cwd?: string;
+  /** Instrument names known besides the built-ins (user profiles). */
+  knownInstruments?: Iterable<string>;
+  /** Wall-clock limit applied to every job; null (default) for none. */
+  jobTimeoutSeconds?: number | null;
+  newJobId?: () => string;
+  /** The database's process tag: orphans carrying it are ended at boot (see orphans.ts). */
+  processTag?: string | null;
+}
+
+/** Links a job to the concert that started it. */
+export interface ConcertLink {
+  parentJobId: string;
+  depth: number;
+  idempotencyKey: string;
+}
+
+export interface RecoveryReport {
+  recoveredJobs: string[];
+  reapedProcessGroups: ReapedGroup[];
+  /** Jobs whose stored score no longer parses or whose checkpoint the baton refused. */
+  failedToRecover: { jobId: string; message: string }[];
+  /** Orphan clean-up plus loading and handing back every job, until the baton accepted them. */
+  durationMs: number;
+}
+
+export function configHash(config: ScoreConfig): string {
+  return createHash("sha256").update(JSON.stringify(config)).digest("hex");
+}
+
+function scoreSetsWorkspace(text: string): boolean {
+  try {
+    const raw = parseYaml(text, { version: "1.1" }) as unknown;
+    return (
+      raw !== null && typeof raw === "object" && "workspace" in (raw as Record<string, unknown>)
+    );
+  } catch {
+    return false;
+  }
+}
+
+const notFound = (jobId: string): CommandOutcome => ({
+  ok: false,
+  error: { code: "NOT_FOUND", message: `no job ${jobId}` },
+});
+
+export class JobManager implements ConductorCommands {
+  readonly store: SqliteCheckpointStore;
+  readonly baton: BatonAdapter;
+  readonly hooks: HookRunner;
+  private readonly bus: EventBus;
+  private readonly clock: Clock;
+  private readonly dataDir: string;
+  private readonly cwd: string;
+  private readonly knownInstruments: string[];
+  private readonly jobTimeoutSeconds: number | null;
+  private readonly newJobId: () => string;
+  private readonly processTag: string | null;
+  private running: Promise<void> | null = null;
+  private readonly recoveryDeps: RecoveryDeps;
+
+  constructor(options: JobManagerOptions) {
+    this.store = options.store;
+    this.baton = options.baton;
+    this.bus = options.bus;
+    this.clock = options.clock;
+    this.dataDir = options.dataDir;
+    this.cwd = options.cwd ?? process.cwd();
+    this.knownInstruments = [...(options.knownInstruments ?? [])];
+    this.jobTimeoutSeconds = options.jobTimeoutSeconds ?? null;
+    this.newJobId = options.newJobId ?? (() => randomUUID());
+    this.processTag = options.processTag ?? null;
+    this.recoveryDeps = {
+      store: this.store,
+      baton: this.baton,
+      sink: this.bus,
+      clock: this.clock,
+      parse: (text) => this.parse(text),
+      cwd: this.cwd,
+    };
+    this.hooks = new HookRunner({
+      store: this.store,
+      baton: this.baton,
+      bus: this.bus,
+      cwd: this.cwd,
+      dataDir: this.dataDir,
+      parse: (text) => this.parse(text),
+      submitChild: (options, link) => this.submit(options, link),
+      processTag: this.processTag,
+    });
+  }
+
+  // ---- lifecycle ----
+
+  /**
+   * Boot: end orphaned musicians first (nothing is dispatched before), hand every unfinished
+   * job back to the baton, start dispatching, then finish hooks a crash interrupted.
+   */
+  async start(): Promise<RecoveryReport> {
+    const startedAt = performance.now();
+    const reapedProcessGroups = await reapOrphans(this.store, { tag: this.processTag });
+    const report: RecoveryReport = {
+      recoveredJobs: [],
+      reapedProcessGroups,
+      failedToRecover: [],
+      durationMs: 0,
+    };
+    // Every checkpoint enters the inbox before the loop starts, so the first dispatch pass sees
+    // all recovered jobs, in submission order.
+    const recoverable = this.store.loadRecoverableJobs();
+    const outcomes = recoverable.map((stored) => handBack(this.recoveryDeps, stored));
+    this.hooks.attach();
+    this.running = this.baton.run();
+    this.running.catch(() => undefined);
+    const settled = await Promise.all(outcomes);
+    for (const [index, outcome] of settled.entries()) {
+      const stored = recoverable[index]!;
+      const jobId = stored.job.record.id;
+      if (outcome.ok) {
+        report.recoveredJobs.push(jobId);
+      } else {
+        report.failedToRecover.push({ jobId, message: outcome.message });
+        await failUnrecoverable(this.recoveryDeps, stored, outcome.message);
+      }
+    }
+    report.durationMs = performance.now() - startedAt;
+    await this.hooks.resumePending();
+    return report;
+  }
+
+  /** Stops dispatch and waits for in-flight musicians to be cancelled; the store stays open. */
+  async stop(): Promise<void> {
+    this.hooks.detach();
+    await this.baton.shutdown();
+    await this.hooks.idle();
+  }
+
+  // ---- commands ----
+
+  validateScore(score: string): ScoreValidationResult {
+    const parsed = this.parse(score);
+    if (!parsed.ok)
+      return { valid: false, problems: parsed.problems, warnings: [], sheetCount: null };
+    return {
+      valid: true,
+      problems: [],
+      warnings: parsed.warnings,
+      sheetCount: parsed.sheets.length,
+    };
+  }
+
+  submitJob(options: SubmitJobOptions): Promise<SubmitJobOutcome> {
+    return this.submit(options, null);
+  }
+
+  async pauseJob(jobId: string): Promise<CommandOutcome> {
+    const stored = this.store.loadJob(jobId);
+    if (stored === null) return notFound(jobId);
+    const status = stored.job.record.status;
+    if (isTerminalJob(status))
+      return {
+        ok: false,
+        error: { code: "INVALID_STATE", message: `job ${jobId} is already ${status}` },
+      };
+    return toCommandOutcome(await this.baton.pauseJob(jobId, "user"));
+  }
+
+  async resumeJob(jobId: string, options: { retryFailed?: boolean } = {}): Promise<CommandOutcome> {
+    const stored = this.store.loadJob(jobId);
+    if (stored === null) return notFound(jobId);
+    const retryFailed = options.retryFailed ?? false;
+    const status = stored.job.record.status;
+    if (status === "failed" && retryFailed && this.baton.getJob(jobId) === null) {
+      // A job that failed before the last restart is not in the baton any more: hand it back first.
+      const recovered = await handBack(this.recoveryDeps, stored);
+      if (!recovered.ok)
+        return { ok: false, error: { code: "INVALID_STATE", message: recovered.message } };
+    }
+    return toCommandOutcome(await this.baton.resumeJob(jobId, { retryFailed }));
+  }
+
+  async cancelJob(jobId: string): Promise<CommandOutcome> {
+    const stored = this.store.loadJob(jobId);
+    if (stored === null) return notFound(jobId);
+    const status = stored.job.record.status;
+    if (isTerminalJob(status))
+      return {
+        ok: false,
+        error: { code: "INVALID_STATE", message: `job ${jobId} is already ${status}` },
+      };
+    return toCommandOutcome(await this.baton.cancelJob(jobId));
+  }
+
+  async resolveFermata(
+    jobId: string,
+    sheetNum: number,
+    decision: FermataDecision,
+  ): Promise<CommandOutcome> {
+    const stored = this.store.loadJob(jobId);
+    if (stored === null) return notFound(jobId);
+    const sheet = stored.sheets.find((s) => s.num === sheetNum);
+    if (sheet === undefined)
+      return {
+        ok: false,
+        error: { code: "NOT_FOUND", message: `job ${jobId} has no sheet ${sheetNum}` },
+      };
+    if (sheet.status !== "fermata") {
+      return {
+        ok: false,
+        error: {
+          code: "INVALID_STATE",
+          message: `sheet ${sheetNum} is not in fermata (status: ${sheet.status})`,
+        },
+      };
+    }
+    return toCommandOutcome(await this.baton.resolveFermata(jobId, sheetNum, decision));
+  }
+
+  clearRateLimit(instrument?: string | null): Promise<number> {
+    return this.baton.clearInstrumentRateLimit(instrument ?? null);
+  }
+
+  // ---- internals ----
+
+  private parse(text: string): ScoreParseResult {
+    return parseScore(text, { baseDir: this.cwd, knownInstruments: this.knownInstruments });
+  }
+
+  private jobOptions(options: SubmitJobOptions, link: ConcertLink | null): JobOptions {
+    return {
+      selfHealing: options.selfHealing ?? false,
+      escalation: options.escalation ?? false,
+      startSheet: options.startSheet ?? 1,
+      jobTimeoutSeconds: this.jobTimeoutSeconds,
+      concert: link === null ? null : { parentJobId: link.parentJobId, depth: link.depth },
+    };
+  }
+
+  private async submit(
+    options: SubmitJobOptions,
+    link: ConcertLink | null,
+  ): Promise<SubmitJobOutcome> {
+    const parsed = this.parse(options.score);
+    if (!parsed.ok) return { ok: false, message: parsed.message, problems: parsed.problems };
+    const total = parsed.sheets.length;
+    const startSheet = options.startSheet ?? 1;
+    if (!Number.isInteger(startSheet) || startSheet < 1 || (total > 0 && startSheet > total)) {
+      const message = `startSheet must be a whole number from 1 to ${total}, got ${startSheet}`;
+      return { ok: false, message, problems: [{ path: "startSheet", message }] };
+    }
+    const idempotencyKey = options.dryRun
+      ? null
+      : (link?.idempotencyKey ?? options.idempotencyKey ?? null);
+    if (idempotencyKey !== null) {
+      const existing = this.store.findJobByIdempotencyKey(idempotencyKey);
+      if (existing !== null)
+        return { ok: true, jobId: existing.record.id, warnings: existing.warnings, created: false };
+    }
+
+    const jobId = this.newJobId();
+    const workspace = resolveWorkspace({
+      inputWorkspace: options.workspace,
+      scoreWorkspace: parsed.config.workspace,
+      scoreSetsWorkspace: scoreSetsWorkspace(options.score),
+      dataDir: this.dataDir,
+      jobId,
+    });
+    const jobOptions = this.jobOptions(options, link);
+    const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+      jobId,
+      workspace,
+      options: jobOptions,
+      cwd: this.cwd,
+    });
+    if (!built.ok)
+      return {
+        ok: false,
+        message: built.message,
+        problems: [{ path: "prompt.template_file", message: built.message }],
+      };
+
+    const now = this.clock.now();
+    const warnings = options.dryRun ? [...parsed.warnings, DRY_RUN_MESSAGE] : parsed.warnings;
+    const sheets = parsed.sheets.map((plan) => freshSheetRecord(jobId, plan));
+    if (options.dryRun) markDryRun(sheets);
+    const inserted = await this.store.insertJob(
+      {
+        id: jobId,
+        name: parsed.config.name,
+        // A dry run is stored for people to inspect (its sheets, DAG and warnings) and is
+        // terminal at once, so nothing ever dispatches or recovers it.
+        status: options.dryRun ? "cancelled" : "pending",
+        scoreText: options.score,
+        configHash: configHash(parsed.config),
+        spec: options.dryRun ? null : built.spec,
+        workspace,
+        idempotencyKey,
+        warnings,
+        options: {
+          ...jobOptions,
+          workspaceFingerprint: this.hooks.fingerprintIfChaining(parsed.config, workspace),
+        },
+        totalSheets: total,
+        concertDepth: link?.depth ?? 0,
+        parentJobId: link?.parentJobId ?? null,
+        hooksPending: !options.dryRun && parsed.config.on_success.length > 0,
+        createdAt: now,
+      },
+      sheets,
+      [
+        {
+          jobId,
+          sheetNum: 0,
+          event: "job.submitted",
+          data: {
+            name: parsed.config.name,
+            totalSheets: total,
+            dryRun: options.dryRun ?? false,
+            workspace,
+          },
+          timestamp: now,
+        },
+        ...(options.dryRun
+          ? [
+              {
+                jobId,
+                sheetNum: 0,
+                event: "job.cancelled" as const,
+                data: { reason: DRY_RUN_MESSAGE },
+                timestamp: now,
+              },
+            ]
+          : []),
+      ],
+    );
+    if (!inserted.created) {
+      const existing = this.store.loadJob(inserted.jobId);
+      return {
+        ok: true,
+        jobId: inserted.jobId,
+        warnings: existing?.job.warnings ?? [],
+        created: false,
+      };
+    }
+    this.bus.publish(inserted.events);
+    if (!options.dryRun) {
+      const before = range(1, startSheet);
+      await Promise.all([
+        this.baton.registerJob(built.spec),
+        ...skipBeforeStart(this.baton, jobId, before, startSheet),
+      ]);
+    }
+    return { ok: true, jobId, warnings, created: true };
+  }
+}
+
+function range(from: number, toExclusive: number): number[] {
+  return Array.from({ length: Math.max(0, toExclusive - from) }, (_, i) => from + i);
+}
+
+function markDryRun(sheets: SheetRecord[]): void {
+  for (const sheet of sheets) {
+    sheet.status = "cancelled";
+    sheet.errorMessage = DRY_RUN_MESSAGE;
+  }
+}

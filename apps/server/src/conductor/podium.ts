@@ -1,0 +1,145 @@
+/**
+ * Podium's composition root: opens the database, builds the bus, the checkpoint store, the
+ * instrument pool, the musician, the baton and the conductor, recovers what a previous run left
+ * behind, and starts dispatching. The gateway (server.ts, main.ts) calls this and nothing else.
+ */
+import path from "node:path";
+import { BatonAdapter } from "../baton/adapter.ts";
+import type { Clock, TimerHost } from "../baton/ports.ts";
+import { EventBus } from "../bus/event-bus.ts";
+import type { InstrumentInfo, ProfileProblem } from "../instruments/loader.ts";
+import { DEFAULT_USER_PROFILE_DIRS } from "../instruments/loader.ts";
+import { createBackendPool, type BackendPool } from "../instruments/pool.ts";
+import { createMusician } from "../musician/musician.ts";
+import { openDatabase, type PodiumDatabase } from "../store/database.ts";
+import { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
+import { createGuardedMusician } from "./guarded-musician.ts";
+import { JobManager, type RecoveryReport } from "./job-manager.ts";
+import { DATABASE_TAG_VARIABLE, databaseTag } from "./orphans.ts";
+
+export interface PodiumOptions {
+  /** `file:` URL of the SQLite database; created and migrated if missing. */
+  databaseUrl: string;
+  /** Job workspaces default to `<dataDir>/workspaces/<job-id>`. */
+  dataDir: string;
+  /** Extra instrument profile directories (default: ~/.podium/instruments, ./.podium/instruments). */
+  instrumentDirs?: readonly string[];
+  clock?: Clock;
+  timers?: TimerHost;
+  /** Global cap on sheets playing at once (DESIGN.md §5; default 10). */
+  maxConcurrentSheets?: number;
+  /** Wall-clock limit applied to every job; null (default) for none. */
+  jobTimeoutSeconds?: number | null;
+  /** Where relative template files and chained scores are read from (default: process.cwd()). */
+  cwd?: string;
+  /** Environment handed to instruments (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Errors nobody can be told about (a failing listener, a crashing musician). */
+  onError?: (error: unknown) => void;
+}
+
+export interface Podium {
+  conductor: JobManager;
+  bus: EventBus;
+  store: SqliteCheckpointStore;
+  db: PodiumDatabase;
+  pool: BackendPool;
+  baton: BatonAdapter;
+  /** What boot found and did: recovered jobs, ended orphan processes. */
+  recovery: RecoveryReport;
+  /** Instrument profiles that could not be loaded (shown, not fatal). */
+  profileProblems: ProfileProblem[];
+  listInstruments(): InstrumentInfo[];
+  /** Stops dispatch (musicians are ended), flushes the store and closes the database. */
+  close(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+const systemTimers: TimerHost = {
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export async function createPodium(options: PodiumOptions): Promise<Podium> {
+  const clock = options.clock ?? systemClock;
+  const dataDir = path.resolve(options.dataDir);
+  const db = await openDatabase(options.databaseUrl);
+  const store = new SqliteCheckpointStore(db.writer);
+  const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
+  const bus = new EventBus({
+    startAfterSeq: store.lastSeq(),
+    backfill: (afterSeq, uptoSeq) => store.readEvents({ afterSeq, limit: uptoSeq - afterSeq }),
+    onHandlerError: (error, event) =>
+      onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
+  });
+  // Every process started for this database carries its tag, so a later boot finds orphans.
+  const processTag = databaseTag(db.filePath);
+  const { pool, problems } = createBackendPool({
+    userDirs: options.instrumentDirs ?? DEFAULT_USER_PROFILE_DIRS,
+    clock,
+    env: { ...(options.env ?? process.env), [DATABASE_TAG_VARIABLE]: processTag },
+  });
+  // The baton and the guarded musician need each other: the guard skips sheets through the baton.
+  let baton: BatonAdapter | null = null;
+  const musician = createGuardedMusician({
+    inner: createMusician({ pool, clock }),
+    ledger: store,
+    clock,
+    processTag,
+    async skipSheet(jobId, sheetNum, reason) {
+      await baton?.publishSheetSkipped({ jobId, sheetNum, reason });
+    },
+  });
+  baton = new BatonAdapter({
+    store,
+    sink: bus,
+    clock,
+    timers: options.timers ?? systemTimers,
+    musician,
+    instrumentLimit: pool.instrumentLimit,
+    maxConcurrentSheets: options.maxConcurrentSheets,
+    onError,
+  });
+  const conductor = new JobManager({
+    store,
+    baton,
+    bus,
+    clock,
+    dataDir,
+    cwd: options.cwd,
+    knownInstruments: pool.profiles.keys(),
+    jobTimeoutSeconds: options.jobTimeoutSeconds ?? null,
+    processTag,
+  });
+  let recovery: RecoveryReport;
+  try {
+    recovery = await conductor.start();
+  } catch (error) {
+    await pool.close().catch(() => undefined);
+    await db.close();
+    throw error;
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    conductor,
+    bus,
+    store,
+    db,
+    pool,
+    baton,
+    recovery,
+    profileProblems: problems,
+    listInstruments: () => pool.instruments(),
+    close() {
+      closing ??= (async () => {
+        await conductor.stop();
+        await pool.close();
+        await store.drain();
+        store.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { JobRow } from "../../store/read-model.ts";
+import { builder } from "../builder.ts";
+import { eventConnection } from "./connections.ts";
+import { EventConnectionRef } from "./sheet-event.ts";
+import { JobStatusEnum } from "./job-status.ts";
+import { SheetRef } from "./sheet.ts";
+
+export const JobRef = builder.objectRef<JobRow>("Job").implement({
+  description: "One run of a score.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    status: t.expose("status", { type: JobStatusEnum }),
+    pauseReason: t.exposeString("pauseReason", {
+      nullable: true,
+      description: "Why a PAUSED job is paused: user, cost_limit or escalation.",
+    }),
+    score: t.exposeString("scoreText", { description: "The submitted score YAML, as sent." }),
+    workspace: t.exposeString("workspace", { description: "Absolute path of the job's workspace." }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
+    completedAt: t.expose("completedAt", { type: "DateTime", nullable: true }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    totalSheets: t.exposeInt("totalSheets"),
+    completedSheets: t.exposeInt("completedSheets"),
+    costUsd: t.exposeFloat("costUsd"),
+    errorMessage: t.exposeString("errorMessage", { nullable: true }),
+    parentJobId: t.exposeID("parentJobId", {
+      nullable: true,
+      description: "The job whose success chained this one (concerts).",
+    }),
+    warnings: t.exposeStringList("warnings", {
+      description: "Keys of the score that Podium accepts but does not act on, and similar notes.",
+    }),
+    sheets: t.field({
+      type: [SheetRef],
+      description: "Every sheet, in number order.",
+      resolve: (job, _args, { services }) => services.readModel.listSheets(job.id),
+    }),
+    sheet: t.field({
+      type: SheetRef,
+      nullable: true,
+      args: { num: t.arg.int({ required: true }) },
+      resolve: (job, { num }, { services }) => services.readModel.getSheet(job.id, num),
+    }),
+    events: t.field({
+      type: EventConnectionRef,
+      description: "This job's event log, oldest first. `first` is at most 500 (default 50).",
+      args: { after: t.arg.string(), first: t.arg.int() },
+      resolve: (job, args, { services }) =>
+        eventConnection(services.readModel, { jobId: job.id, after: args.after, first: args.first }),
+    }),
+  }),
+});
+
+export const JobConnectionRef = builder.connectionObject({
+  type: JobRef,
+  name: "JobConnection",
+  description: "Jobs, newest first. Page forward with `after: pageInfo.endCursor`.",
+});

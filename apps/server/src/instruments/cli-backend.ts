@@ -1,0 +1,234 @@
+/**
+ * Runs one prompt through a CLI instrument as its profile describes: a process group of its
+ * own, a timeout, an optional idle limit (score `stale_detection`), an abort signal, and the
+ * group killed (TERM, 2 s, KILL) on every way out, including success, since agents leave
+ * helpers running. Podium starts every run in a new process group whatever the profile's
+ * `start_new_session` says: that is what makes the cleanup reliable.
+ */
+import type { Clock } from "../baton/ports.ts";
+import {
+  failedRun,
+  type BackendRunRequest,
+  type BackendRunResult,
+  type InstrumentBackend,
+} from "./backend.ts";
+import { classifyFailedRun, compileErrorPatterns, type CompiledErrorPatterns } from "./classify.ts";
+import { buildInvocation } from "./cli-command.ts";
+import { parseOutput } from "./output-parse.ts";
+import {
+  killGroup,
+  OutputCollector,
+  spawnInGroup,
+  tailOf,
+  type GroupProcess,
+} from "./process-group.ts";
+import type { CliProfile, InstrumentProfile } from "./profile-schema.ts";
+
+/** How long to wait for pipes to drain after the group is gone. */
+const PIPE_DRAIN_MS = 1_000;
+
+export interface CliBackendOptions {
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  killGraceMs?: number;
+}
+
+export class CliBackend implements InstrumentBackend {
+  private readonly cli: CliProfile;
+  private readonly patterns: CompiledErrorPatterns;
+  private readonly running = new Set<number>();
+  /** One per run in flight; `close` aborts them so shutdown takes the ordinary cancel path. */
+  private readonly shutdownSignals = new Set<AbortController>();
+  private closed = false;
+
+  constructor(
+    readonly profile: InstrumentProfile,
+    private readonly options: CliBackendOptions,
+  ) {
+    if (profile.cli === null) throw new Error(`instrument '${profile.name}' has no cli section`);
+    this.cli = profile.cli;
+    this.patterns = compileErrorPatterns(profile.cli.errors);
+  }
+
+  async run(request: BackendRunRequest): Promise<BackendRunResult> {
+    if (request.signal.aborted)
+      return failedRun("CANCELLED", "cancelled before the instrument started");
+    if (this.closed) return failedRun("CANCELLED", "the instrument is shut down");
+    const invocation = buildInvocation(
+      this.cli,
+      this.profile.default_model,
+      {
+        prompt: request.prompt,
+        model: request.model,
+        workspace: request.workspace,
+        timeoutSeconds: request.timeoutSeconds,
+      },
+      this.options.env,
+    );
+    // The cancel is watched from before the spawn: an abort that lands while the process is
+    // still starting (or inside onSpawn) must still end it, and a listener added later never fires.
+    const shutdown = new AbortController();
+    this.shutdownSignals.add(shutdown);
+    const signal = AbortSignal.any([request.signal, shutdown.signal]);
+    const cancel = watchAbort(signal);
+    let group: GroupProcess | null = null;
+    try {
+      try {
+        group = await spawnInGroup(invocation.executable, invocation.args, {
+          cwd: request.workspace,
+          env: invocation.env,
+          stdin: invocation.stdin,
+        });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const reason =
+          code === "ENOENT"
+            ? `executable '${invocation.executable}' not found on PATH`
+            : `cannot start '${invocation.executable}': ${(error as Error).message}`;
+        return failedRun("EXECUTION_ERROR", reason);
+      }
+      this.running.add(group.pgid);
+      return await this.supervise(group, { ...request, signal }, cancel.aborted);
+    } finally {
+      cancel.dispose();
+      if (group !== null) {
+        await killGroup(group.pgid, this.options.killGraceMs);
+        this.running.delete(group.pgid);
+      }
+      this.shutdownSignals.delete(shutdown);
+    }
+  }
+
+  private async supervise(
+    group: GroupProcess,
+    request: BackendRunRequest,
+    aborted: Promise<"abort">,
+  ): Promise<BackendRunResult> {
+    request.onSpawn?.(group.pgid, group.startedAt);
+    const stdout = new OutputCollector();
+    const stderr = new OutputCollector();
+    const idle = idleWatchdog(request.idleTimeoutSeconds ?? null);
+    group.child.stdout?.on("data", (chunk: Buffer) => {
+      idle.sawOutput();
+      stdout.push(chunk);
+    });
+    group.child.stderr?.on("data", (chunk: Buffer) => {
+      idle.sawOutput();
+      stderr.push(chunk);
+    });
+    const pipesClosed = new Promise<void>((resolve) => group.child.once("close", () => resolve()));
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), Math.max(0, request.timeoutSeconds * 1000));
+    });
+    const ending = await Promise.race([
+      group.exited.then(() => "exit" as const),
+      aborted,
+      timedOut,
+      idle.stale,
+    ]);
+    clearTimeout(timer);
+    idle.stop();
+    if (ending !== "exit") await killGroup(group.pgid, this.options.killGraceMs);
+    const { code, signal } = await group.exited;
+    // Leftover children (of a successful run, too) hold the pipes open; end them first.
+    await killGroup(group.pgid, this.options.killGraceMs);
+    await Promise.race([pipesClosed, new Promise((resolve) => setTimeout(resolve, PIPE_DRAIN_MS))]);
+    group.child.stdout?.destroy();
+    group.child.stderr?.destroy();
+
+    const stdoutText = stdout.text();
+    const stderrText = stderr.text();
+    const parsed = parseOutput(stdoutText, this.cli.output);
+    const shownStdout =
+      parsed.structured && parsed.resultText !== "" ? parsed.resultText : stdoutText;
+    const common = {
+      exitCode: code,
+      exitSignal: signal,
+      resultText: parsed.resultText,
+      stdoutTail: tailOf(shownStdout),
+      stderrTail: tailOf(stderrText),
+      inputTokens: parsed.inputTokens,
+      outputTokens: parsed.outputTokens,
+      modelUsed: parsed.modelUsed ?? request.model ?? this.profile.default_model,
+    };
+    if (ending === "abort")
+      return failedRun("CANCELLED", "cancelled; the instrument's processes were killed", common);
+    if (ending === "stale") {
+      return failedRun(
+        "STALE",
+        `stale: no output on stdout or stderr for ${request.idleTimeoutSeconds} s; the instrument's processes were killed`,
+        common,
+      );
+    }
+    if (ending === "timeout") {
+      return failedRun(
+        "TIMEOUT",
+        `timed out after ${request.timeoutSeconds} s; the instrument's processes were killed`,
+        common,
+      );
+    }
+    if (signal === null && code !== null && this.cli.errors.success_exit_codes.includes(code)) {
+      return {
+        ...common,
+        executionSuccess: true,
+        plainFailure: false,
+        errorClass: null,
+        errorMessage: null,
+        rateLimited: false,
+        rateLimitWaitSeconds: null,
+      };
+    }
+    const verdict = classifyFailedRun(this.cli.errors, this.patterns, {
+      exitCode: code,
+      exitSignal: signal,
+      stderr: stderrText,
+      stdout: stdoutText,
+      structuredError: parsed.errorText,
+      structured: parsed.structured,
+      events: parsed.events,
+      nowMs: this.options.clock.now(),
+    });
+    return { ...common, executionSuccess: false, ...verdict };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const shutdown of this.shutdownSignals) shutdown.abort();
+    await Promise.all([...this.running].map((pgid) => killGroup(pgid, this.options.killGraceMs)));
+  }
+}
+
+/** An already-aborted signal counts at once; the listener is removed when the run is over. */
+function watchAbort(signal: AbortSignal): { aborted: Promise<"abort">; dispose(): void } {
+  let resolveAborted!: (value: "abort") => void;
+  const aborted = new Promise<"abort">((resolve) => (resolveAborted = resolve));
+  const onAbort = () => resolveAborted("abort");
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return { aborted, dispose: () => signal.removeEventListener("abort", onAbort) };
+}
+
+/**
+ * Resolves `stale` once the process has been silent for `idleTimeoutSeconds` (score
+ * `stale_detection`); every output chunk restarts the count. Null or non-positive: never.
+ */
+function idleWatchdog(idleTimeoutSeconds: number | null): {
+  stale: Promise<"stale">;
+  sawOutput(): void;
+  stop(): void;
+} {
+  if (idleTimeoutSeconds === null || !(idleTimeoutSeconds > 0)) {
+    return { stale: new Promise<"stale">(() => undefined), sawOutput() {}, stop() {} };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const stale = new Promise<"stale">((resolve) => {
+    timer = setTimeout(() => resolve("stale"), idleTimeoutSeconds * 1000);
+  });
+  return {
+    stale,
+    sawOutput: () => void timer?.refresh(),
+    stop: () => clearTimeout(timer),
+  };
+}

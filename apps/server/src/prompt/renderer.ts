@@ -1,0 +1,146 @@
+/**
+ * Builds the prompt an agent receives (DESIGN.md §6): preamble, injected context from earlier
+ * sheets, the score's template rendered with the sheet's variables (SCORE-SCHEMA.md §33 A), the
+ * validation checklist, and in completion mode a suffix naming what is still unmet.
+ * Raw-prompt instruments (such as `cli`) get the rendered template alone.
+ */
+import type { AttemptRequest } from "../baton/attempt.ts";
+import { isApplicable, describeRule, type ValidationRule } from "../validation/engine.ts";
+import { validationValues } from "../validation/context.ts";
+import { expandPathPlaceholders } from "../validation/placeholders.ts";
+import { renderTemplate, TemplateRenderError } from "./template.ts";
+
+export type RenderOutcome =
+  { ok: true; prompt: string } | { ok: false; message: string; line: number | null };
+
+export interface RenderOptions {
+  rawPrompt: boolean;
+}
+
+const DEFAULT_TEMPLATE =
+  "Carry out sheet {{ sheet_num }} of {{ total_sheets }} in {{ workspace }}.";
+
+/** Template variables of §33 A; `prompt.variables` are laid over the built-ins. */
+export function templateVariables(request: AttemptRequest): Record<string, unknown> {
+  const sheet = request.sheet;
+  const builtIns: Record<string, unknown> = {
+    sheet_num: sheet.num,
+    total_sheets: request.totalSheets,
+    start_item: sheet.startItem,
+    end_item: sheet.endItem,
+    workspace: request.workspace,
+    stage: sheet.movement,
+    movement: sheet.movement,
+    instance: sheet.voice ?? 1,
+    voice: sheet.voice ?? 1,
+    fan_count: sheet.voiceCount,
+    voice_count: sheet.voiceCount,
+    total_stages: request.totalMovements,
+    total_movements: request.totalMovements,
+    previous_outputs: request.prompt.previousOutputs,
+    previous_files: request.prompt.previousFiles,
+    skipped_upstream: [],
+    injected_context: [],
+    injected_skills: [],
+    injected_tools: [],
+    instrument_name: request.instrument,
+    stakes: "",
+    thinking_method: "",
+  };
+  return { ...builtIns, ...request.prompt.variables };
+}
+
+function preamble(request: AttemptRequest): string {
+  const sheet = request.sheet;
+  const lines = [`You are sheet ${sheet.num} of ${request.totalSheets}.`];
+  const place =
+    sheet.voice !== null
+      ? `movement ${sheet.movement} of ${request.totalMovements}, voice ${sheet.voice} of ${sheet.voiceCount}`
+      : `movement ${sheet.movement} of ${request.totalMovements}`;
+  lines.push(`This is ${place}${sheet.description ? `: ${sheet.description}` : ""}.`);
+  lines.push(
+    `Your workspace is ${request.workspace}. Work inside it; your results are checked there.`,
+  );
+  if (request.prompt.retryNotice) lines.push(request.prompt.retryNotice);
+  else if (request.attemptNumber > 1)
+    lines.push(`This is attempt ${request.attemptNumber} of this sheet.`);
+  return lines.join("\n");
+}
+
+function injectedContext(request: AttemptRequest): string | null {
+  const sections: string[] = [];
+  const outputs = Object.entries(request.prompt.previousOutputs).sort(
+    ([a], [b]) => Number(a) - Number(b),
+  );
+  for (const [sheetNum, output] of outputs)
+    sections.push(`### Output of sheet ${sheetNum}\n${output}`);
+  for (const [file, content] of Object.entries(request.prompt.previousFiles)) {
+    sections.push(`### File ${file}\n\`\`\`\n${content}\n\`\`\``);
+  }
+  return sections.length > 0 ? `## Context from earlier sheets\n\n${sections.join("\n\n")}` : null;
+}
+
+function ruleLine(rule: ValidationRule, request: AttemptRequest): string {
+  const description = describeRule(rule);
+  try {
+    return expandPathPlaceholders(description, validationValues(request));
+  } catch {
+    return description;
+  }
+}
+
+function checklist(request: AttemptRequest): string | null {
+  const values = validationValues(request);
+  const rules = request.validations.filter((rule) => isApplicable(rule, values));
+  if (rules.length === 0) return null;
+  const items = rules.map((rule) => `- [ ] ${ruleLine(rule, request)}`);
+  return `## Requirements\nYour work is checked against these; every one must hold:\n${items.join("\n")}`;
+}
+
+function completionSuffix(request: AttemptRequest): string | null {
+  const failed = request.prompt.failedValidations;
+  if (request.mode !== "completion" && failed.length === 0) return null;
+  const list =
+    failed.length > 0 ? failed.map((item) => `- ${item}`).join("\n") : "- (not recorded)";
+  return [
+    "## Finish the remaining work",
+    "A previous attempt did part of this sheet. These requirements are still unmet:",
+    list,
+    "Complete them without redoing what already passes.",
+  ].join("\n");
+}
+
+export class PromptRenderer {
+  render(request: AttemptRequest, options: RenderOptions): RenderOutcome {
+    if (options.rawPrompt && request.prompt.template === null) {
+      return {
+        ok: false,
+        message: `instrument '${request.instrument}' runs the prompt as written, but the score has no prompt template`,
+        line: null,
+      };
+    }
+    let body: string;
+    try {
+      body = renderTemplate(
+        request.prompt.template ?? DEFAULT_TEMPLATE,
+        templateVariables(request),
+      );
+    } catch (error) {
+      if (error instanceof TemplateRenderError)
+        return { ok: false, message: error.message, line: error.line };
+      return { ok: false, message: `template error: ${(error as Error).message}`, line: null };
+    }
+    if (options.rawPrompt) return { ok: true, prompt: body };
+    const parts = [
+      preamble(request),
+      injectedContext(request),
+      body,
+      checklist(request),
+      completionSuffix(request),
+    ];
+    return {
+      ok: true,
+      prompt: parts.filter((part): part is string => part !== null && part !== "").join("\n\n"),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+/** `parseScore`: YAML text -> validated config + planned sheets, or every problem found. */
+import type { ScoreConfig } from "./config.ts";
+import type { Located } from "./problems.ts";
+import { checkInstrumentNames, KNOWN_INSTRUMENTS } from "./instruments.ts";
+import { placeProblems, problemsFromIssues, summarizeProblems } from "./problems.ts";
+import { scoreSchema } from "./schema/score.ts";
+import { planSheets } from "./sheets.ts";
+import { resolvePromptTemplate, templateSyntaxProblem } from "./template.ts";
+import type { ScoreProblem, SheetPlan } from "./types.ts";
+import { collectWarnings } from "./warnings.ts";
+import { readYaml } from "./yaml.ts";
+
+export interface ParseScoreOptions {
+  /** Directory of the score file: `prompt.template_file` is read relative to it. */
+  baseDir?: string;
+  /** Instrument profile names known besides the built-ins (user profiles). */
+  knownInstruments?: Iterable<string>;
+}
+
+export type ScoreParseResult =
+  | {
+      ok: true;
+      config: ScoreConfig;
+      sheets: SheetPlan[];
+      warnings: string[];
+      totalMovements: number;
+    }
+  | { ok: false; message: string; problems: ScoreProblem[] };
+
+let cachedDefaults: ScoreConfig | undefined;
+/** The config every optional key defaults to; warnings compare against it. */
+function defaultConfig(): ScoreConfig {
+  cachedDefaults ??= scoreSchema.parse({
+    name: "",
+    sheet: { size: 1, total_items: 1 },
+    prompt: {},
+  });
+  return cachedDefaults;
+}
+
+/** Problems in document order, so the summary names the first one a reader meets. */
+function invalid(problems: ScoreProblem[]): ScoreParseResult {
+  const ordered = [...problems].sort(
+    (a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
+  );
+  return { ok: false, message: summarizeProblems(ordered), problems: ordered };
+}
+
+function describeRoot(value: unknown): string {
+  if (value === null || value === undefined) return "an empty document";
+  if (Array.isArray(value)) return "a list";
+  if (value instanceof Date) return "a date";
+  return `a ${typeof value}`;
+}
+
+function templateProblems(config: ScoreConfig, baseDir: string | undefined): Located[] {
+  if (config.prompt.template !== null) {
+    const problem = templateSyntaxProblem(config.prompt.template, "prompt.template");
+    return problem ? [problem] : [];
+  }
+  if (config.prompt.template_file === null || baseDir === undefined) return [];
+  const resolved = resolvePromptTemplate(config, baseDir);
+  if ("problem" in resolved) return [resolved.problem];
+  const problem =
+    resolved.template === null
+      ? null
+      : templateSyntaxProblem(resolved.template, "prompt.template_file");
+  return problem ? [problem] : [];
+}
+
+export function parseScore(text: string, options: ParseScoreOptions = {}): ScoreParseResult {
+  const read = readYaml(text);
+  if (!read.ok) return invalid(read.problems);
+  const raw = read.value;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw) || raw instanceof Date) {
+    return invalid([
+      {
+        path: "",
+        message: `the score must be a mapping of keys (name, sheet, prompt, ...), got ${describeRoot(raw)}`,
+        line: 1,
+      },
+    ]);
+  }
+
+  const parsed = scoreSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success)
+    return invalid(problemsFromIssues(parsed.error.issues, raw, read.lines, scoreSchema));
+  const config = parsed.data;
+
+  const known = new Set([...KNOWN_INSTRUMENTS, ...(options.knownInstruments ?? [])]);
+  const found: Located[] = [
+    ...checkInstrumentNames(config, known),
+    ...templateProblems(config, options.baseDir),
+  ];
+  const plan = planSheets(config);
+  if (!plan.ok) found.push(...plan.problems);
+  if (found.length > 0 || !plan.ok) return invalid(placeProblems(found, read.lines));
+
+  return {
+    ok: true,
+    config,
+    sheets: plan.sheets,
+    warnings: collectWarnings(config, defaultConfig(), raw as Record<string, unknown>, {
+      sheetCount: plan.sheets.length,
+      movementCount: plan.totalMovements,
+    }),
+    totalMovements: plan.totalMovements,
+  };
+}

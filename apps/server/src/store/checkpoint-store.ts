@@ -1,0 +1,273 @@
+/**
+ * The checkpoint store (DESIGN.md §7): the baton's CheckpointStore port on the one SQLite writer,
+ * plus what the conductor stores (new jobs, process groups) and reads (recovery, replay).
+ * Every write that appends events goes through one group-commit queue (group-commit.ts), so
+ * `seq` follows call order and a caller learns of its commit only once it is durable.
+ */
+import type Database from "better-sqlite3";
+import type { CheckpointCommit, CheckpointStore } from "../baton/ports.ts";
+import type { SheetRecord } from "../baton/records.ts";
+import type { EventDraft, EventRecord } from "../bus/types.ts";
+import type { JobStatus } from "../baton/status.ts";
+import type { JobSpec } from "../baton/policy.ts";
+import {
+  attemptToParams,
+  eventFromRow,
+  eventToParams,
+  jobUpdateParams,
+  sheetFromRow,
+  sheetToParams,
+  storedJobFromRow,
+  type EventRow,
+  type JobRow,
+  type SheetRow,
+  type StoredJob,
+} from "./rows.ts";
+import { GroupCommitQueue } from "./group-commit.ts";
+import { prepareStatements, type Statements } from "./statements.ts";
+import { toSqlBool, toSqlTime } from "./sql-values.ts";
+import { boundEventData } from "./event-data.ts";
+
+export interface NewJob {
+  id: string;
+  name: string;
+  status: JobStatus;
+  scoreText: string;
+  configHash: string;
+  /** What the baton is given; recovery replays it. Null for dry runs. */
+  spec: JobSpec | null;
+  workspace: string;
+  idempotencyKey: string | null;
+  warnings: string[];
+  options: Record<string, unknown>;
+  totalSheets: number;
+  concertDepth: number;
+  parentJobId: string | null;
+  /** True when the score has on_success hooks still to run once the job succeeds. */
+  hooksPending: boolean;
+  createdAt: number;
+}
+
+export type InsertJobOutcome =
+  | { created: true; jobId: string; events: EventRecord[] }
+  /** The idempotency key was taken: nothing was written. */
+  | { created: false; jobId: string };
+
+export interface StoredJobWithSheets {
+  job: StoredJob;
+  sheets: SheetRecord[];
+}
+
+export interface ReadEventsQuery {
+  jobId?: string | null;
+  /** Exclusive; 0 reads from the start. */
+  afterSeq: number;
+  limit: number;
+}
+
+export interface RecordedProcessGroup {
+  jobId: string;
+  sheetNum: number;
+  processGroup: number;
+  processStartedAt: string | null;
+}
+
+export interface CheckpointStoreOptions {
+  /** Wall clock for `updatedAt` columns only; event timestamps come with the events. */
+  now?: () => number;
+}
+
+export class SqliteCheckpointStore implements CheckpointStore {
+  private readonly statements: Statements;
+  private readonly now: () => number;
+  private readonly queue: GroupCommitQueue;
+
+  constructor(writer: Database.Database, options: CheckpointStoreOptions = {}) {
+    this.statements = prepareStatements(writer);
+    this.now = options.now ?? Date.now;
+    this.queue = new GroupCommitQueue(writer);
+  }
+
+  /** How many transactions the queue ran and how much work they carried. */
+  get stats(): GroupCommitQueue["stats"] {
+    return this.queue.stats;
+  }
+
+  commit(batch: CheckpointCommit): Promise<EventRecord[]> {
+    return this.queue.enqueue(() => this.writeCommit(batch));
+  }
+
+  /** The job row, its sheets and its first events, in one transaction; idempotent on the key. */
+  insertJob(job: NewJob, sheets: SheetRecord[], events: EventDraft[]): Promise<InsertJobOutcome> {
+    return this.queue.enqueue((): InsertJobOutcome => {
+      const now = this.now();
+      const inserted = this.statements.insertJob.run({
+        ...job,
+        pauseReason: null,
+        warnings: JSON.stringify(job.warnings),
+        options: JSON.stringify(job.options),
+        spec: job.spec === null ? null : JSON.stringify(job.spec),
+        hooksPending: toSqlBool(job.hooksPending),
+        completedSheets: 0,
+        costUsd: 0,
+        errorMessage: null,
+        createdAt: toSqlTime(job.createdAt),
+        startedAt: null,
+        completedAt: null,
+        updatedAt: toSqlTime(now),
+      });
+      if (inserted.changes === 0) {
+        const existing = this.statements.jobIdByIdempotencyKey.get(job.idempotencyKey) as
+          string | undefined;
+        if (existing === undefined) throw new Error(`Job ${job.id} could not be inserted`);
+        return { created: false, jobId: existing };
+      }
+      for (const sheet of sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
+      return { created: true, jobId: job.id, events: this.writeEvents(events) };
+    });
+  }
+
+  /** Every job that is not terminal, in submission order, with its sheets. */
+  loadRecoverableJobs(): StoredJobWithSheets[] {
+    const jobs = (this.statements.nonTerminalJobs.all() as JobRow[]).map(storedJobFromRow);
+    const sheetsByJob = new Map<string, SheetRecord[]>();
+    for (const row of this.statements.sheetsOfNonTerminalJobs.all() as SheetRow[]) {
+      const list = sheetsByJob.get(row.jobId) ?? [];
+      list.push(sheetFromRow(row));
+      sheetsByJob.set(row.jobId, list);
+    }
+    return jobs.map((job) => ({ job, sheets: sheetsByJob.get(job.record.id) ?? [] }));
+  }
+
+  loadJob(jobId: string): StoredJobWithSheets | null {
+    const row = this.statements.jobById.get(jobId) as JobRow | undefined;
+    if (row === undefined) return null;
+    const sheets = (this.statements.sheetsOfJob.all(jobId) as SheetRow[]).map(sheetFromRow);
+    return { job: storedJobFromRow(row), sheets };
+  }
+
+  findJobByIdempotencyKey(key: string): StoredJob | null {
+    const id = this.statements.jobIdByIdempotencyKey.get(key) as string | undefined;
+    if (id === undefined) return null;
+    const row = this.statements.jobById.get(id) as JobRow | undefined;
+    return row === undefined ? null : storedJobFromRow(row);
+  }
+
+  /** Marks a job's on_success hooks as finished (run, refused or abandoned). */
+  markHooksDone(jobId: string): Promise<void> {
+    return this.queue.enqueue(() => {
+      this.statements.setHooksPending.run(0, toSqlTime(this.now()), jobId);
+    });
+  }
+
+  /** Succeeded jobs whose on_success hooks a crash interrupted (or that never started). */
+  loadJobsWithPendingHooks(): StoredJob[] {
+    return (this.statements.completedJobsWithPendingHooks.all() as JobRow[]).map(storedJobFromRow);
+  }
+
+  childJobIds(parentJobId: string): string[] {
+    return this.statements.childJobs.all(parentJobId) as string[];
+  }
+
+  /** Appends events alone, in queue order (tools and tests seed the log with it). */
+  appendEvents(events: EventDraft[]): Promise<EventRecord[]> {
+    return this.queue.enqueue(() => this.writeEvents(events));
+  }
+
+  /** Committed events after a cursor, in `seq` order (replay for subscribers). */
+  readEvents(query: ReadEventsQuery): EventRecord[] {
+    const limit = Math.max(0, Math.floor(query.limit));
+    const rows = (
+      query.jobId
+        ? this.statements.eventsOfJobAfter.all(query.jobId, query.afterSeq, limit)
+        : this.statements.eventsAfter.all(query.afterSeq, limit)
+    ) as EventRow[];
+    return rows.map(eventFromRow);
+  }
+
+  lastSeq(): number {
+    return (this.statements.lastSeq.get() as number | null) ?? 0;
+  }
+
+  /**
+   * Written at once, not queued: the process already exists, and the sooner its group is on disk
+   * the smaller the window in which a crash could orphan it unseen. If the database is locked
+   * right now it goes through the queue instead (retried until written). Never throws.
+   */
+  recordProcessGroup(
+    jobId: string,
+    sheetNum: number,
+    processGroup: number,
+    processStartedAt: string | null,
+  ): void {
+    const write = () => {
+      this.statements.recordProcessGroup.run(processGroup, processStartedAt, jobId, sheetNum);
+    };
+    try {
+      write();
+    } catch {
+      this.queue.enqueue(write).catch(() => undefined);
+    }
+  }
+
+  /** Forgets a finished attempt's group (queued; never rejects: a stale record is harmless). */
+  clearProcessGroup(jobId: string, sheetNum: number, processGroup: number): Promise<void> {
+    return this.queue
+      .enqueue(() => {
+        this.statements.clearProcessGroup.run(jobId, sheetNum, processGroup);
+      })
+      .catch(() => undefined);
+  }
+
+  listProcessGroups(): RecordedProcessGroup[] {
+    return (
+      this.statements.liveProcessGroups.all() as {
+        jobId: string;
+        num: number;
+        processGroup: number;
+        processStartedAt: string | null;
+      }[]
+    ).map((row) => ({
+      jobId: row.jobId,
+      sheetNum: row.num,
+      processGroup: row.processGroup,
+      processStartedAt: row.processStartedAt,
+    }));
+  }
+
+  forgetProcessGroups(): Promise<void> {
+    return this.queue.enqueue(() => {
+      this.statements.clearAllProcessGroups.run();
+    });
+  }
+
+  /** Resolves once everything queued so far is committed. */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  /** Writes what is queued, then refuses further work. */
+  close(): void {
+    this.queue.close();
+  }
+
+  private writeCommit(batch: CheckpointCommit): EventRecord[] {
+    const now = this.now();
+    for (const job of batch.jobs) {
+      const result = this.statements.updateJob.run(jobUpdateParams(job, now));
+      if (result.changes === 0) throw new Error(`commit: job ${job.id} does not exist`);
+    }
+    for (const sheet of batch.sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
+    for (const attempt of batch.attempts)
+      this.statements.insertAttempt.run(attemptToParams(attempt));
+    return this.writeEvents(batch.events);
+  }
+
+  private writeEvents(events: EventDraft[]): EventRecord[] {
+    return events.map((draft) => {
+      const event = { ...draft, data: boundEventData(draft.data) };
+      const info = this.statements.insertEvent.run(...eventToParams(event));
+      return { ...event, seq: Number(info.lastInsertRowid) };
+    });
+  }
+}

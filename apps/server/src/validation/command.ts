@@ -1,0 +1,62 @@
+/** `command_succeeds`: bash in its own process group, with a timeout, killed on every way out. */
+import { killGroup, OutputCollector, spawnInGroup, tailOf } from "../instruments/process-group.ts";
+
+export interface CommandOutcome {
+  passed: boolean;
+  exitCode: number | null;
+  reason: string | null;
+  output: string;
+}
+
+export async function runCheckCommand(
+  command: string,
+  cwd: string,
+  timeoutSeconds: number,
+  signal: AbortSignal,
+  env: NodeJS.ProcessEnv,
+): Promise<CommandOutcome> {
+  let group;
+  try {
+    group = await spawnInGroup("bash", ["-c", command], { cwd, env, stdin: null });
+  } catch (error) {
+    return {
+      passed: false,
+      exitCode: null,
+      reason: `cannot start bash: ${(error as Error).message}`,
+      output: "",
+    };
+  }
+  const output = new OutputCollector(64 * 1024);
+  group.child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
+  group.child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    const stopped = new Promise<"timeout" | "abort">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutSeconds * 1000);
+      onAbort = () => resolve("abort");
+      signal.addEventListener("abort", onAbort, { once: true });
+      if (signal.aborted) resolve("abort");
+    });
+    const ending = await Promise.race([group.exited.then(() => "exit" as const), stopped]);
+    if (ending !== "exit") {
+      await killGroup(group.pgid);
+      const reason = ending === "timeout" ? `timed out after ${timeoutSeconds} s` : "cancelled";
+      return { passed: false, exitCode: null, reason, output: tailOf(output.text(), 2000) };
+    }
+    const { code, signal: exitSignal } = await group.exited;
+    const passed = code === 0;
+    const reason = passed
+      ? null
+      : exitSignal
+        ? `killed by ${exitSignal}`
+        : `exited with code ${code}`;
+    return { passed, exitCode: code, reason, output: tailOf(output.text(), 2000) };
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+    await killGroup(group.pgid);
+    group.child.stdout?.destroy();
+    group.child.stderr?.destroy();
+  }
+}

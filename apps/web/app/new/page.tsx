@@ -1,0 +1,5 @@
+import { NewJobPage } from "../../components/new/NewJobPage.tsx";
+
+export default function Page() {
+  return <NewJobPage />;
+}

@@ -1,0 +1,284 @@
+/**
+ * Checkpoint store throughput and latency, each figure beside raw better-sqlite3 doing the same
+ * writes on the same file in the same run:
+ *   - events per second through commit(), grouped (many commits in flight) and one at a time;
+ *   - p99 latency of a single commit;
+ *   - loading 10,000 sheets for boot recovery beside a raw SELECT of the same rows.
+ * Targets: ≥ 50 % of raw grouped, ≥ 25 % of raw one-per-transaction, p99 ≤ 5 ms, load ≤ 2× raw.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventDraft } from "../../apps/server/src/bus/types.ts";
+import { openDatabase, type PodiumDatabase } from "../../apps/server/src/store/database.ts";
+import { SqliteCheckpointStore } from "../../apps/server/src/store/checkpoint-store.ts";
+import { toSqlTime } from "../../apps/server/src/store/sql-values.ts";
+import { newJob, sheet } from "../integration/store/support/fixtures.ts";
+import { createPodium } from "../../apps/server/src/conductor/podium.ts";
+import { parseScore } from "../../apps/server/src/score/parse.ts";
+import { buildJobSpec } from "../../apps/server/src/conductor/job-spec.ts";
+import { freshSheetRecord } from "../../apps/server/src/baton/core/registry.ts";
+import type { SheetStatus } from "../../apps/server/src/baton/status.ts";
+
+const GROUPED_EVENTS = 40_000;
+const GROUPED_ROUNDS = 8;
+const IN_FLIGHT = 500;
+const SINGLE_EVENTS = 3_000;
+const RECOVERY_JOBS = 100;
+const SHEETS_PER_JOB = 100;
+const P99_TARGET_MS = 5;
+
+function bench(name: string, value: number, unit: string, baseline: number, ratio: number): void {
+  console.log(
+    `bench: ${name} ${value.toFixed(2)} ${unit} | baseline ${baseline.toFixed(2)} ${unit} | ratio ${ratio.toFixed(2)}`,
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function draft(i: number): EventDraft {
+  return {
+    jobId: "bench-job",
+    sheetNum: (i % 50) + 1,
+    event: "sheet.dispatched",
+    data: { i, instrument: "cli" },
+    timestamp: 1_700_000_000_000 + i,
+  };
+}
+
+describe("checkpoint store benchmark", () => {
+  let dir: string;
+  let db: PodiumDatabase;
+  let store: SqliteCheckpointStore;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "podium-bench-"));
+    db = await openDatabase(`file:${path.join(dir, "bench.db")}`);
+    store = new SqliteCheckpointStore(db.writer);
+    await store.insertJob(newJob("bench-job"), [], []);
+  });
+  afterAll(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rawInsert = () =>
+    db.writer.prepare(
+      `INSERT INTO "Event" ("jobId", "sheetNum", "name", "data", "timestamp") VALUES (?, ?, ?, ?, ?)`,
+    );
+  const rawRow = (event: EventDraft) =>
+    [
+      event.jobId,
+      event.sheetNum,
+      event.event,
+      JSON.stringify(event.data),
+      toSqlTime(event.timestamp),
+    ] as const;
+
+  it("commits grouped events at ≥ 50 % of raw grouped inserts", async () => {
+    const insert = rawInsert();
+    // Raw and store waves alternate, so both see the same machine noise; the figure is the
+    // median over rounds, so one stall (a WAL checkpoint, a GC pause) does not decide it.
+    const rounds: { raw: number; ours: number }[] = [];
+    const before = store.stats.transactions;
+    const perRound = GROUPED_EVENTS / GROUPED_ROUNDS;
+    for (let round = 0; round < GROUPED_ROUNDS; round += 1) {
+      let rawMs = 0;
+      let storeMs = 0;
+      for (let offset = round * perRound; offset < (round + 1) * perRound; offset += IN_FLIGHT) {
+        let t = performance.now();
+        db.writer.transaction(() => {
+          for (let i = offset; i < offset + IN_FLIGHT; i += 1) insert.run(...rawRow(draft(i)));
+        })();
+        rawMs += performance.now() - t;
+        t = performance.now();
+        const commits = [];
+        for (let i = offset; i < offset + IN_FLIGHT; i += 1) {
+          commits.push(store.commit({ jobs: [], sheets: [], attempts: [], events: [draft(i)] }));
+        }
+        await Promise.all(commits);
+        storeMs += performance.now() - t;
+      }
+      rounds.push({ raw: perRound / (rawMs / 1000), ours: perRound / (storeMs / 1000) });
+    }
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const rawRate = median(rounds.map((r) => r.raw));
+    const rate = median(rounds.map((r) => r.ours));
+    const ratio = median(rounds.map((r) => r.ours / r.raw));
+    const transactions = store.stats.transactions - before;
+    bench("store.commit grouped", rate, "events/s", rawRate, ratio);
+    console.log(`bench: group commit ${GROUPED_EVENTS} commits in ${transactions} transactions`);
+    expect(transactions).toBeLessThan(GROUPED_EVENTS / 10);
+    expect(ratio).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("commits one event per transaction at ≥ 25 % of raw, with p99 ≤ 5 ms", async () => {
+    const insert = rawInsert();
+    // Raw and store samples alternate, so both see the same machine noise.
+    const rawLatencies: number[] = [];
+    const latencies: number[] = [];
+    for (let i = 0; i < SINGLE_EVENTS; i += 1) {
+      let t = performance.now();
+      db.writer.transaction(() => insert.run(...rawRow(draft(i))))();
+      rawLatencies.push(performance.now() - t);
+      t = performance.now();
+      await store.commit({ jobs: [], sheets: [], attempts: [], events: [draft(i)] });
+      latencies.push(performance.now() - t);
+    }
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const rawRate = SINGLE_EVENTS / (sum(rawLatencies) / 1000);
+    const rate = SINGLE_EVENTS / (sum(latencies) / 1000);
+    bench("store.commit one per transaction", rate, "events/s", rawRate, rate / rawRate);
+    latencies.sort((a, b) => a - b);
+    rawLatencies.sort((a, b) => a - b);
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    const rawP99 = percentile(rawLatencies, 99);
+    bench(
+      "store.commit p50 latency",
+      p50,
+      "ms",
+      percentile(rawLatencies, 50),
+      p50 / percentile(rawLatencies, 50),
+    );
+    bench("store.commit p99 latency", p99, "ms", rawP99, p99 / rawP99);
+    expect(rate / rawRate).toBeGreaterThanOrEqual(0.25);
+    if (rawP99 <= P99_TARGET_MS) {
+      expect(p99).toBeLessThanOrEqual(P99_TARGET_MS);
+    } else {
+      // The machine itself misses the target (raw SQLite alone is slower): judge the store by
+      // what it adds instead, and say so.
+      console.warn(
+        `bench: p99 target ${P99_TARGET_MS} ms not judged: raw SQLite p99 is ${rawP99.toFixed(2)} ms on this machine now`,
+      );
+      expect(p99 / rawP99).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it(`loads ${RECOVERY_JOBS * SHEETS_PER_JOB} sheets for recovery within 2× a raw SELECT`, async () => {
+    for (let j = 0; j < RECOVERY_JOBS; j += 1) {
+      const id = `recover-${j}`;
+      const sheets = Array.from({ length: SHEETS_PER_JOB }, (_, n) =>
+        sheet(id, n + 1, {
+          status: n % 3 === 0 ? "completed" : n % 3 === 1 ? "in_progress" : "pending",
+          stdoutTail: "x".repeat(200),
+        }),
+      );
+      await store.insertJob(newJob(id, { totalSheets: SHEETS_PER_JOB }), sheets, []);
+    }
+    const rawJobs = db.writer.prepare(
+      `SELECT * FROM "Job" WHERE "status" NOT IN ('completed','failed','cancelled')`,
+    );
+    const rawSheets = db.writer.prepare(
+      `SELECT "Sheet".* FROM "Sheet" JOIN "Job" ON "Job"."id" = "Sheet"."jobId" WHERE "Job"."status" NOT IN ('completed','failed','cancelled')`,
+    );
+    const runs = 7;
+    const rawTimes: number[] = [];
+    const storeTimes: number[] = [];
+    let loadedSheets = 0;
+    for (let r = 0; r < runs; r += 1) {
+      let t = performance.now();
+      const rows = rawSheets.all();
+      rawJobs.all();
+      rawTimes.push(performance.now() - t);
+      t = performance.now();
+      const loaded = store.loadRecoverableJobs();
+      storeTimes.push(performance.now() - t);
+      loadedSheets = loaded.reduce((sum, job) => sum + job.sheets.length, 0);
+      expect(loadedSheets).toBe(rows.length);
+    }
+    rawTimes.sort((a, b) => a - b);
+    storeTimes.sort((a, b) => a - b);
+    const raw = rawTimes[Math.floor(runs / 2)]!;
+    const ours = storeTimes[Math.floor(runs / 2)]!;
+    bench(`recovery load ${loadedSheets} sheets`, ours, "ms", raw, ours / raw);
+    expect(loadedSheets).toBe(RECOVERY_JOBS * SHEETS_PER_JOB);
+    expect(ours / raw).toBeLessThanOrEqual(2);
+  });
+
+  it(`boots a conductor over ${RECOVERY_JOBS * SHEETS_PER_JOB} unfinished sheets (reported beside the raw SELECT)`, async () => {
+    // The whole boot: orphan check, load, re-parse every score, rebuild the baton's state, and
+    // commit the reset sheets and job.recovered events. Reported, not held to the 2× target,
+    // which applies to loading the checkpoint (above).
+    const bootDir = mkdtempSync(path.join(tmpdir(), "podium-bench-boot-"));
+    const databaseUrl = `file:${path.join(bootDir, "boot.db")}`;
+    try {
+      const seedDb = await openDatabase(databaseUrl);
+      const seedStore = new SqliteCheckpointStore(seedDb.writer);
+      const scoreText = `name: bench\ninstrument: cli\nsheet: {size: 1, total_items: ${SHEETS_PER_JOB}}\nprompt: {template: "true"}\n`;
+      const parsed = parseScore(scoreText);
+      if (!parsed.ok) throw new Error(parsed.message);
+      for (let j = 0; j < RECOVERY_JOBS; j += 1) {
+        const id = `boot-${j}`;
+        const sheets = parsed.sheets.map((plan) => ({
+          ...freshSheetRecord(id, plan),
+          status: (plan.num <= 2
+            ? "completed"
+            : plan.num === 3
+              ? "in_progress"
+              : "pending") as SheetStatus,
+        }));
+        const options = {
+          selfHealing: false,
+          escalation: false,
+          startSheet: 1,
+          jobTimeoutSeconds: null,
+          concert: null,
+        };
+        const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+          jobId: id,
+          workspace: path.join(bootDir, id),
+          options,
+          cwd: bootDir,
+        });
+        if (!built.ok) throw new Error(built.message);
+        await seedStore.insertJob(
+          newJob(id, {
+            scoreText,
+            spec: built.spec,
+            totalSheets: SHEETS_PER_JOB,
+            status: "running",
+          }),
+          sheets,
+          [],
+        );
+      }
+      const rawSheets = seedDb.writer.prepare(
+        `SELECT "Sheet".* FROM "Sheet" JOIN "Job" ON "Job"."id" = "Sheet"."jobId" WHERE "Job"."status" NOT IN ('completed','failed','cancelled')`,
+      );
+      const rawTimes: number[] = [];
+      let rows: unknown[] = [];
+      for (let r = 0; r < 5; r += 1) {
+        const t = performance.now();
+        rows = rawSheets.all();
+        rawTimes.push(performance.now() - t);
+      }
+      const raw = rawTimes.sort((a, b) => a - b)[2]!;
+      await seedDb.close();
+      const podium = await createPodium({
+        databaseUrl,
+        dataDir: path.join(bootDir, "data"),
+        instrumentDirs: [],
+        maxConcurrentSheets: 1,
+      });
+      try {
+        expect(podium.recovery.recoveredJobs).toHaveLength(RECOVERY_JOBS);
+        bench(
+          `conductor boot recovery ${rows.length} sheets`,
+          podium.recovery.durationMs,
+          "ms",
+          raw,
+          podium.recovery.durationMs / raw,
+        );
+      } finally {
+        await podium.close();
+      }
+    } finally {
+      rmSync(bootDir, { recursive: true, force: true });
+    }
+  });
+});

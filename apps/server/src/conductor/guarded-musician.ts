@@ -1,13 +1,12 @@
 /**
  * The conductor's wrapper around the musician: it records each attempt's process group the
  * moment the process exists (so a restart can end it if the server is killed), forgets it when
- * the attempt is over, ends the group itself when the attempt is cancelled, and evaluates a sheet's `skip_when_command` just before the instrument
+ * the attempt is over, and evaluates a sheet's `skip_when_command` just before the instrument
  * would start. Exit 0 skips the sheet deliberately; any other exit, a timeout or a command that
  * cannot start lets the sheet run (Marianne's rule).
  */
 import type { AttemptRequest, AttemptResult, MusicianPort, PlayHooks } from "../baton/attempt.ts";
 import type { Clock } from "../baton/ports.ts";
-import { killGroup } from "../instruments/process-group.ts";
 import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
 
 export interface ProcessGroupLedger {
@@ -91,35 +90,19 @@ export function createGuardedMusician(options: GuardedMusicianOptions): Musician
           return skippedResult(request, startedAt, clock.now(), reason);
         }
       }
+      // The instrument ends its own group on cancel, even one that lands while it is starting.
       let recorded: number | null = null;
-      // A cancel that lands while the instrument is still starting could otherwise be missed by
-      // it; ending the group here makes every cancel reach the processes.
-      const endGroup = () => {
-        if (recorded !== null) void killGroup(recorded);
-      };
-      hooks.signal.addEventListener("abort", endGroup, { once: true });
-      try {
-        const result = await inner.play(request, {
-          ...hooks,
-          onSpawn(processGroup, processStartedAt) {
-            recorded = processGroup;
-            ledger.recordProcessGroup(
-              request.jobId,
-              request.sheetNum,
-              processGroup,
-              processStartedAt,
-            );
-            hooks.onSpawn?.(processGroup, processStartedAt);
-            if (hooks.signal.aborted) endGroup();
-          },
-        });
-        // Not awaited: the result must not wait on the database (nor fail because of it).
-        if (recorded !== null)
-          void ledger.clearProcessGroup(request.jobId, request.sheetNum, recorded);
-        return result;
-      } finally {
-        hooks.signal.removeEventListener("abort", endGroup);
-      }
+      const result = await inner.play(request, {
+        ...hooks,
+        onSpawn(processGroup, processStartedAt) {
+          recorded = processGroup;
+          ledger.recordProcessGroup(request.jobId, request.sheetNum, processGroup, processStartedAt);
+          hooks.onSpawn?.(processGroup, processStartedAt);
+        },
+      });
+      // Not awaited: the result must not wait on the database (nor fail because of it).
+      if (recorded !== null) void ledger.clearProcessGroup(request.jobId, request.sheetNum, recorded);
+      return result;
     },
   };
 }

@@ -17,10 +17,7 @@ export const EXAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const SERVER_VERSION = "0.1.0";
 
 export interface BusLike {
-  subscribe(
-    listener: (event: EventRecord) => void,
-    options?: { maxQueue?: number },
-  ): () => void;
+  subscribe(listener: (event: EventRecord) => void, options?: { maxQueue?: number }): () => void;
 }
 
 /**

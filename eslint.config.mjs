@@ -5,8 +5,14 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 const transportAndStorage = [
-  { group: ["graphql", "graphql/*", "graphql-yoga", "graphql-ws", "graphql-ws/*", "@pothos/*"], message: "The engine and its pure modules know nothing of GraphQL (DESIGN.md §1)." },
-  { group: ["@prisma/*", "**/generated/**", "better-sqlite3", "**/store/**"], message: "The engine and its pure modules reach storage only through ports (DESIGN.md §1)." },
+  {
+    group: ["graphql", "graphql/*", "graphql-yoga", "graphql-ws", "graphql-ws/*", "@pothos/*"],
+    message: "The engine and its pure modules know nothing of GraphQL (DESIGN.md §1).",
+  },
+  {
+    group: ["@prisma/*", "**/generated/**", "better-sqlite3", "**/store/**"],
+    message: "The engine and its pure modules reach storage only through ports (DESIGN.md §1).",
+  },
 ];
 
 export default tseslint.config(
@@ -33,7 +39,10 @@ export default tseslint.config(
         "error",
         { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
       ],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/no-floating-promises": "error",
     },
   },
@@ -57,9 +66,18 @@ export default tseslint.config(
   {
     files: ["apps/server/src/graphql/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [
-        { group: ["**/baton/**"], message: "GraphQL calls the conductor and reads the store; it never reaches into the baton (DESIGN.md §1)." },
-      ] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/baton/**"],
+              message:
+                "GraphQL calls the conductor and reads the store; it never reaches into the baton (DESIGN.md §1).",
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,7 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Test layers (DESIGN.md §1): unit and regression tests are pure and fast; integration tests use
-// real SQLite files and real processes; e2e drives Chromium; perf holds the opt-in benchmarks.
+// Test layers (DESIGN.md §1): unit tests are pure and fast; regression tests pin fixed bugs, some
+// with a real server process; integration tests use real SQLite files and real processes; e2e
+// drives Chromium; reliability runs load, faults and hostile input (short unless
+// PODIUM_RELIABILITY=full); perf holds the opt-in benchmarks.
 export default defineConfig({
   // One graphql instance: Pothos, Yoga and graphql-ws load graphql's CommonJS entry (it has no
   // `exports` map), while Vite would hand test and source files its `.mjs` entry. Two instances
@@ -12,8 +14,16 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["test/unit/**/*.test.ts", "test/regression/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts"],
           testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: "regression",
+          include: ["test/regression/**/*.test.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -10,6 +10,10 @@ const filters = process.argv.slice(2);
 const result = spawnSync(
   path.join(ROOT, "node_modules", ".bin", "vitest"),
   ["run", "--project", "perf", "--reporter=default", ...filters],
-  { cwd: ROOT, stdio: "inherit", env: { ...testEnv(), PODIUM_BENCH: "1", CHROMIUM_PATH: browser ?? "" } },
+  {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...testEnv(), PODIUM_BENCH: "1", CHROMIUM_PATH: browser ?? "" },
+  },
 );
 process.exit(result.status ?? 1);

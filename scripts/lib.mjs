@@ -15,7 +15,12 @@ export function log(message) {
 }
 
 export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit", env: process.env, ...options });
+  const result = spawnSync(command, args, {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: process.env,
+    ...options,
+  });
   if (result.error) throw result.error;
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(" ")} exited with ${result.status ?? result.signal}`);
@@ -69,8 +74,15 @@ export function pnpmCommand() {
   const local = path.join(ROOT, ".tools", "node_modules", ".bin", "pnpm");
   if (!existsSync(local) || commandVersion(local) !== PNPM_VERSION) {
     log(`installing pnpm ${PNPM_VERSION} into .tools/ (npm is the only thing assumed)`);
-    run("npm", ["install", "--prefix", path.join(ROOT, ".tools"), "--no-audit", "--no-fund",
-      "--loglevel=error", `pnpm@${PNPM_VERSION}`]);
+    run("npm", [
+      "install",
+      "--prefix",
+      path.join(ROOT, ".tools"),
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      `pnpm@${PNPM_VERSION}`,
+    ]);
   }
   return local;
 }
@@ -83,21 +95,44 @@ export function setup({ web = false } = {}) {
   }
   const pnpm = pnpmCommand();
   const manifests = [
-    "pnpm-lock.yaml", "pnpm-workspace.yaml", "package.json",
-    "apps/server/package.json", "apps/web/package.json",
+    "pnpm-lock.yaml",
+    "pnpm-workspace.yaml",
+    "package.json",
+    "apps/server/package.json",
+    "apps/web/package.json",
   ].map((file) => path.join(ROOT, file));
-  if (once("install", manifests, () => {
-    log("installing packages (the first time compiles better-sqlite3: about a minute)");
-    run(pnpm, ["install", "--frozen-lockfile"]);
-  }, { outputs: [path.join(ROOT, "node_modules", ".bin", "vitest")] })) log("packages installed");
+  if (
+    once(
+      "install",
+      manifests,
+      () => {
+        log("installing packages (the first time compiles better-sqlite3: about a minute)");
+        run(pnpm, ["install", "--frozen-lockfile"]);
+      },
+      { outputs: [path.join(ROOT, "node_modules", ".bin", "vitest")] },
+    )
+  )
+    log("packages installed");
 
   const generated = path.join(ROOT, "apps/server/src/generated/prisma/client.ts");
-  if (once("prisma-generate", [path.join(ROOT, "prisma/schema.prisma")], () => {
-    log("generating the Prisma client");
-    run(pnpm, ["exec", "prisma", "generate"], {
-      env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", DATABASE_URL: process.env.DATABASE_URL ?? "file:./data/podium.db" },
-    });
-  }, { outputs: [generated] })) log("Prisma client generated");
+  if (
+    once(
+      "prisma-generate",
+      [path.join(ROOT, "prisma/schema.prisma")],
+      () => {
+        log("generating the Prisma client");
+        run(pnpm, ["exec", "prisma", "generate"], {
+          env: {
+            ...process.env,
+            PRISMA_HIDE_UPDATE_MESSAGE: "1",
+            DATABASE_URL: process.env.DATABASE_URL ?? "file:./data/podium.db",
+          },
+        });
+      },
+      { outputs: [generated] },
+    )
+  )
+    log("Prisma client generated");
 
   if (web) {
     const webDir = path.join(ROOT, "apps/web");
@@ -105,16 +140,28 @@ export function setup({ web = false } = {}) {
       ...walk(webDir, new Set(["node_modules", ".next", "next-env.d.ts"])),
       path.join(ROOT, "apps/server/schema.graphql"),
     ];
-    if (once("web-build", sources, () => {
-      log("building the dashboard (next build)");
-      run(pnpm, ["--filter", "@podium/web", "build"]);
-    }, { outputs: [path.join(webDir, ".next", "BUILD_ID")] })) log("dashboard built");
+    if (
+      once(
+        "web-build",
+        sources,
+        () => {
+          log("building the dashboard (next build)");
+          run(pnpm, ["--filter", "@podium/web", "build"]);
+        },
+        { outputs: [path.join(webDir, ".next", "BUILD_ID")] },
+      )
+    )
+      log("dashboard built");
   }
   return { pnpm };
 }
 
 export function chromiumPath() {
-  for (const candidate of [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"]) {
+  for (const candidate of [
+    process.env.CHROMIUM_PATH,
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+  ]) {
     if (candidate && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }
   return null;

@@ -28,10 +28,14 @@ const children = [
     cwd: path.join(ROOT, "apps/server"),
     env,
   }),
-  spawnGroup(path.join(ROOT, "apps/web/node_modules/.bin/next"), ["start", "-p", webPort, "-H", host], {
-    cwd: path.join(ROOT, "apps/web"),
-    env,
-  }),
+  spawnGroup(
+    path.join(ROOT, "apps/web/node_modules/.bin/next"),
+    ["start", "-p", webPort, "-H", host],
+    {
+      cwd: path.join(ROOT, "apps/web"),
+      env,
+    },
+  ),
 ];
 
 log(`GraphQL and GraphiQL: ${serverUrl}`);
@@ -44,10 +48,15 @@ function stop(code) {
   for (const child of children) killGroup(child, "SIGTERM");
   const force = setTimeout(() => children.forEach((child) => killGroup(child, "SIGKILL")), 5_000);
   force.unref();
-  Promise.all(children.map((child) => new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", resolve);
-  }))).then(() => process.exit(code));
+  Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolve();
+          else child.once("exit", resolve);
+        }),
+    ),
+  ).then(() => process.exit(code));
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(0));

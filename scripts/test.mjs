@@ -28,24 +28,40 @@ const bin = (name) => path.join(ROOT, "node_modules", ".bin", name);
 if (!reliabilityOnly) {
   check("typecheck", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
   check("lint", bin("eslint"), ["--max-warnings=0", "."]);
+  check("format", bin("prettier"), ["--check", "--log-level=warn", "."]);
 }
 
-const projects = reliabilityOnly ? ["reliability"] : ["unit", "integration"];
+// `npm test` runs the reliability suite in its short form; `npm run test:reliability` in full.
+const projects = reliabilityOnly
+  ? ["reliability"]
+  : ["unit", "regression", "integration", "reliability"];
 if (!reliabilityOnly) {
   if (browser) projects.push("e2e");
-  else log("browser tests did NOT run: no Chromium found (install Debian's `chromium`, or set CHROMIUM_PATH)");
+  else
+    log(
+      "browser tests did NOT run: no Chromium found (install Debian's `chromium`, or set CHROMIUM_PATH)",
+    );
 }
 
 const reportDir = mkdtempSync(path.join(tmpdir(), "podium-test-"));
 const report = path.join(reportDir, "vitest.json");
 const vitest = spawnSync(
   bin("vitest"),
-  ["run", ...projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json",
-    `--outputFile.json=${report}`],
+  [
+    "run",
+    ...projects.flatMap((p) => ["--project", p]),
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+  ],
   {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...testEnv(), PODIUM_RELIABILITY: reliabilityOnly ? "full" : "short", CHROMIUM_PATH: browser ?? "" },
+    env: {
+      ...testEnv(),
+      PODIUM_RELIABILITY: reliabilityOnly ? "full" : "short",
+      CHROMIUM_PATH: browser ?? "",
+    },
   },
 );
 try {

@@ -36,11 +36,30 @@ const RATE_SECONDS = 3;
 const BATCH_EVERY_MS = 10;
 
 const SUBSCRIPTION = /* GraphQL */ `
-  subscription ($jobId: ID) { sheetEvents(jobId: $jobId) { cursor seq jobId sheetNum event data timestamp } }
+  subscription ($jobId: ID) {
+    sheetEvents(jobId: $jobId) {
+      cursor
+      seq
+      jobId
+      sheetNum
+      event
+      data
+      timestamp
+    }
+  }
 `;
 
-function bench(name: string, value: number, unit: string, baseline: number, baselineUnit = unit, ratio = value / baseline): void {
-  console.log(`bench: ${name} ${value.toFixed(1)} ${unit} | baseline ${baseline.toFixed(1)} ${baselineUnit} | ratio ${ratio.toFixed(3)}`);
+function bench(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: number,
+  baselineUnit = unit,
+  ratio = value / baseline,
+): void {
+  console.log(
+    `bench: ${name} ${value.toFixed(1)} ${unit} | baseline ${baseline.toFixed(1)} ${baselineUnit} | ratio ${ratio.toFixed(3)}`,
+  );
 }
 
 function percentile(values: number[], p: number): number {
@@ -48,7 +67,11 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function drafts(jobId: string, count: number, data: (i: number) => Record<string, unknown>): EventDraft[] {
+function drafts(
+  jobId: string,
+  count: number,
+  data: (i: number) => Record<string, unknown>,
+): EventDraft[] {
   return Array.from({ length: count }, (_, i) => ({
     jobId,
     sheetNum: (i % 5) + 1,
@@ -86,7 +109,10 @@ interface RawBroadcast {
   close(): Promise<void>;
 }
 
-async function startRawBroadcast(clients: number, onMessage: (client: number, frame: string) => void): Promise<RawBroadcast> {
+async function startRawBroadcast(
+  clients: number,
+  onMessage: (client: number, frame: string) => void,
+): Promise<RawBroadcast> {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
   await new Promise((resolve) => wss.once("listening", resolve));
   const { port } = wss.address() as AddressInfo;
@@ -128,14 +154,20 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
   }
 }
 
-async function subscribeMany(server: RunningServer, jobId: string, count: number, onEvent: (client: number, seq: number, data: Record<string, unknown>) => void): Promise<Client[]> {
+async function subscribeMany(
+  server: RunningServer,
+  jobId: string,
+  count: number,
+  onEvent: (client: number, seq: number, data: Record<string, unknown>) => void,
+): Promise<Client[]> {
   const before = server.gateway.subscriptions.active;
   const clients = Array.from({ length: count }, (_, index) => {
     const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
     client.subscribe<{ sheetEvents: { seq: number; data: Record<string, unknown> } }>(
       { query: SUBSCRIPTION, variables: { jobId } },
       {
-        next: (result) => onEvent(index, result.data!.sheetEvents.seq, result.data!.sheetEvents.data),
+        next: (result) =>
+          onEvent(index, result.data!.sheetEvents.seq, result.data!.sheetEvents.data),
         error: (error) => console.error("subscriber error", error),
         complete: () => undefined,
       },
@@ -177,7 +209,10 @@ describe("gateway benchmarks", () => {
     // Both sides of every figure share the machine; a busy machine shows in the absolute numbers.
     console.log(`gateway benchmarks: 1-minute load average ${loadavg()[0]!.toFixed(1)}`);
     dataDir = mkdtempSync(path.join(tmpdir(), "podium-bench-"));
-    podium = await createPodium({ databaseUrl: `file:${path.join(dataDir, "podium.db")}`, dataDir });
+    podium = await createPodium({
+      databaseUrl: `file:${path.join(dataDir, "podium.db")}`,
+      dataDir,
+    });
     server = await startServer({
       services: createGatewayServices({
         conductor: podium.conductor,
@@ -227,7 +262,12 @@ describe("gateway benchmarks", () => {
     await raw.close();
 
     const total = FAN_OUT_EVENTS * SUBSCRIBERS;
-    bench("sheetEvents fan-out to 100 graphql-ws clients", total / gatewaySeconds, "msg/s", total / rawSeconds);
+    bench(
+      "sheetEvents fan-out to 100 graphql-ws clients",
+      total / gatewaySeconds,
+      "msg/s",
+      total / rawSeconds,
+    );
   });
 
   it("delivers 10,000 events/s from commit to client with a low p99 and nothing lost", async () => {
@@ -243,7 +283,13 @@ describe("gateway benchmarks", () => {
       const at = committedAt.get(seq);
       if (at !== undefined) latencies.push(now - at);
     });
-    await commitAtRate(RATE_JOB, total, RATE_PER_SECOND, (batch) => commit(podium, batch), committedAt);
+    await commitAtRate(
+      RATE_JOB,
+      total,
+      RATE_PER_SECOND,
+      (batch) => commit(podium, batch),
+      committedAt,
+    );
     await until(() => seen.size === total, 60_000);
     await client!.dispose();
     expect(duplicates).toBe(0);
@@ -254,7 +300,8 @@ describe("gateway benchmarks", () => {
     let rawSeen = 0;
     const raw = await startRawBroadcast(1, (_client, frame) => {
       const now = performance.now();
-      const seq = (JSON.parse(frame) as { payload: { data: { sheetEvents: { seq: number } } } }).payload.data.sheetEvents.seq;
+      const seq = (JSON.parse(frame) as { payload: { data: { sheetEvents: { seq: number } } } })
+        .payload.data.sheetEvents.seq;
       rawSeen += 1;
       const at = rawCommittedAt.get(seq);
       if (at !== undefined) rawLatencies.push(now - at);
@@ -276,8 +323,20 @@ describe("gateway benchmarks", () => {
 
     const p99 = percentile(latencies, 99);
     const rawP99 = percentile(rawLatencies, 99);
-    bench(`sheetEvents p99 commit-to-client at ${RATE_PER_SECOND} msg/s (p50 ${percentile(latencies, 50).toFixed(1)} ms)`, p99, "ms", rawP99);
-    bench("sheetEvents lost events at 10000 msg/s", total - seen.size, "events", 0, "events", total - seen.size === 0 ? 1 : 0);
+    bench(
+      `sheetEvents p99 commit-to-client at ${RATE_PER_SECOND} msg/s (p50 ${percentile(latencies, 50).toFixed(1)} ms)`,
+      p99,
+      "ms",
+      rawP99,
+    );
+    bench(
+      "sheetEvents lost events at 10000 msg/s",
+      total - seen.size,
+      "events",
+      0,
+      "events",
+      total - seen.size === 0 ? 1 : 0,
+    );
   });
 
   it("serves jobs(first: 50) nearly as fast as a plain Yoga schema over the same rows", async () => {
@@ -297,7 +356,8 @@ describe("gateway benchmarks", () => {
       })),
     });
     const plain = await startPlainYoga(podium);
-    const query = "{ jobs(first: 50) { edges { cursor node { id name status totalSheets completedSheets costUsd createdAt } } pageInfo { hasNextPage endCursor } } }";
+    const query =
+      "{ jobs(first: 50) { edges { cursor node { id name status totalSheets completedSheets costUsd createdAt } } pageInfo { hasNextPage endCursor } } }";
     const gatewayBody = await postJson(server.url, query);
     const plainBody = await postJson(plain.url, query);
     expect(gatewayBody.data.jobs.edges).toHaveLength(50);
@@ -359,11 +419,30 @@ async function startPlainYoga(podium: Podium): Promise<{ url: string; close(): P
     graphiql: false,
     schema: createSchema({
       typeDefs: /* GraphQL */ `
-        type Job { id: ID!  name: String!  status: String!  totalSheets: Int!  completedSheets: Int!  costUsd: Float!  createdAt: String! }
-        type JobEdge { cursor: String!  node: Job! }
-        type PageInfo { hasNextPage: Boolean!  endCursor: String }
-        type JobConnection { edges: [JobEdge!]!  pageInfo: PageInfo! }
-        type Query { jobs(first: Int): JobConnection! }
+        type Job {
+          id: ID!
+          name: String!
+          status: String!
+          totalSheets: Int!
+          completedSheets: Int!
+          costUsd: Float!
+          createdAt: String!
+        }
+        type JobEdge {
+          cursor: String!
+          node: Job!
+        }
+        type PageInfo {
+          hasNextPage: Boolean!
+          endCursor: String
+        }
+        type JobConnection {
+          edges: [JobEdge!]!
+          pageInfo: PageInfo!
+        }
+        type Query {
+          jobs(first: Int): JobConnection!
+        }
       `,
       resolvers: {
         Query: {
@@ -374,9 +453,19 @@ async function startPlainYoga(podium: Podium): Promise<{ url: string; close(): P
             });
             const edges = rows.slice(0, first).map((job) => ({
               cursor: Buffer.from(`job:${job.createdAt.getTime()}:${job.id}`).toString("base64url"),
-              node: { ...job, status: job.status.toUpperCase(), createdAt: job.createdAt.toISOString() },
+              node: {
+                ...job,
+                status: job.status.toUpperCase(),
+                createdAt: job.createdAt.toISOString(),
+              },
             }));
-            return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+            return {
+              edges,
+              pageInfo: {
+                hasNextPage: rows.length > first,
+                endCursor: edges.at(-1)?.cursor ?? null,
+              },
+            };
           },
         },
       },

@@ -17,7 +17,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = readServerConfig();
-  if (!LOOPBACK_HOSTS.has(config.host) && config.token === null) throw new UnsafeBindError(config.host);
+  if (!LOOPBACK_HOSTS.has(config.host) && config.token === null)
+    throw new UnsafeBindError(config.host);
 
   const podium = await createPodium({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const services = createGatewayServices({
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     logError: (error) => console.error("unexpected error:", error),
   });
   console.log(`Podium GraphQL on ${server.url} (GraphiQL in a browser), WebSocket ${server.wsUrl}`);
-  if (config.token) console.log("Every operation needs the header Authorization: Bearer <PODIUM_TOKEN>.");
+  if (config.token)
+    console.log("Every operation needs the header Authorization: Bearer <PODIUM_TOKEN>.");
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

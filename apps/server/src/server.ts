@@ -48,7 +48,10 @@ export class UnsafeBindError extends Error {
 }
 
 type WsExecutionArgs = ExecutionArgs & {
-  rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+  rootValue: {
+    execute: (args: ExecutionArgs) => unknown;
+    subscribe: (args: ExecutionArgs) => unknown;
+  };
 };
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -69,7 +72,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     server: httpServer,
     path: GRAPHQL_PATH,
     verifyClient: (info, callback) => {
-      if (requestAllowed(info.origin, info.req.headers.host, allowedOrigins, token !== null)) callback(true);
+      if (requestAllowed(info.origin, info.req.headers.host, allowedOrigins, token !== null))
+        callback(true);
       else callback(false, 403, "Origin or Host not allowed");
     },
   });

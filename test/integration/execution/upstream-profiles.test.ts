@@ -2,7 +2,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MusicianPort } from "../../../apps/server/src/baton/attempt.ts";
 import { loadInstrumentProfiles } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
 import { createMusician } from "../../../apps/server/src/musician/musician.ts";
@@ -15,16 +16,21 @@ if (!haveUpstream)
   console.warn(`upstream profile run tests did not run: ${upstreamDir} is missing`);
 
 describe.skipIf(!haveUpstream)("upstream profiles at run time", () => {
-  const { profiles } = loadInstrumentProfiles({ builtinDir: upstreamDir, userDirs: [] });
-  for (const [name, fake] of [
-    ["claude-code", "fake-claude"],
-    ["gemini-cli", "fake-gemini"],
-  ] as const) {
-    profiles.get(name)!.cli!.command.executable = path.join(FAKE_CLI_DIR, fake);
-  }
-  const pool = new BackendPool({ profiles });
-  const musician = createMusician({ pool });
-  afterAll(() => pool.close());
+  // Built in beforeAll: a skipped describe still runs its body, and the files may be missing.
+  let pool: BackendPool;
+  let musician: MusicianPort;
+  beforeAll(() => {
+    const { profiles } = loadInstrumentProfiles({ builtinDir: upstreamDir, userDirs: [] });
+    for (const [name, fake] of [
+      ["claude-code", "fake-claude"],
+      ["gemini-cli", "fake-gemini"],
+    ] as const) {
+      profiles.get(name)!.cli!.command.executable = path.join(FAKE_CLI_DIR, fake);
+    }
+    pool = new BackendPool({ profiles });
+    musician = createMusician({ pool });
+  });
+  afterAll(() => pool?.close());
 
   it("claude-code: result, tokens and the upstream Sonnet price", async () => {
     const result = await musician.play(

@@ -57,7 +57,9 @@ describe("sheetEvents stream: replay then live", () => {
   });
 
   it("misses nothing and repeats nothing when events commit while the replay pages", async () => {
-    await fixture.commit(Array.from({ length: 30 }, (_, i) => draft("job-a", 1, "sheet.dispatched", { i })));
+    await fixture.commit(
+      Array.from({ length: 30 }, (_, i) => draft("job-a", 1, "sheet.dispatched", { i })),
+    );
     const { stream } = open(null, 0, 2);
     // Commit in small steps while the replay reads pages of two.
     const writer = (async () => {
@@ -73,7 +75,10 @@ describe("sheetEvents stream: replay then live", () => {
   });
 
   it("keeps only the requested job's events", async () => {
-    await fixture.commit([draft("job-a", 1, "sheet.dispatched"), draft("job-b", 1, "sheet.dispatched")]);
+    await fixture.commit([
+      draft("job-a", 1, "sheet.dispatched"),
+      draft("job-b", 1, "sheet.dispatched"),
+    ]);
     const { stream } = open("job-b", 0);
     await fixture.commit([draft("job-a", 0, "job.completed"), draft("job-b", 0, "job.failed")]);
     const received: EventRecord[] = await take(stream, 2);
@@ -107,7 +112,9 @@ describe("sheetEvents stream: replay then live", () => {
       afterSeq: 0,
       maxQueued: 5,
     });
-    await fixture.commit(Array.from({ length: 8 }, (_, i) => draft("job-a", 1, "sheet.dispatched", { i })));
+    await fixture.commit(
+      Array.from({ length: 8 }, (_, i) => draft("job-a", 1, "sheet.dispatched", { i })),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const received = await take(stream, 5);
     expect(received.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5]);
@@ -132,7 +139,15 @@ describe("jobUpdated stream", () => {
 
   it("sends the stored job when one of its events commits, and frees its listener on return", async () => {
     await fixture.db.prisma.job.create({
-      data: { id: "job-a", name: "demo", status: "running", scoreText: "name: demo", configHash: "h", workspace: "/tmp/w", totalSheets: 2 },
+      data: {
+        id: "job-a",
+        name: "demo",
+        status: "running",
+        scoreText: "name: demo",
+        configHash: "h",
+        workspace: "/tmp/w",
+        totalSheets: 2,
+      },
     });
     const tracker = new SubscriptionTracker();
     const stream = openJobStream({

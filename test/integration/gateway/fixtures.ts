@@ -47,6 +47,11 @@ export async function openEventLogFixture(): Promise<EventLogFixture> {
   };
 }
 
-export function draft(jobId: string, sheetNum: number, event: EventName, data: Record<string, unknown> = {}): EventDraft {
+export function draft(
+  jobId: string,
+  sheetNum: number,
+  event: EventName,
+  data: Record<string, unknown> = {},
+): EventDraft {
   return { jobId, sheetNum, event, data, timestamp: Date.now() };
 }

@@ -22,7 +22,10 @@ export interface GatewayHarness {
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] } }>;
+  ): Promise<{
+    status: number;
+    body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  }>;
   wsClient(options?: { connectionParams?: Record<string, unknown>; lazy?: boolean }): Client;
   close(): Promise<void>;
 }
@@ -35,7 +38,10 @@ export interface HarnessOptions {
 
 export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "podium-gateway-"));
-  const podium = await createPodium({ databaseUrl: `file:${path.join(dataDir, "podium.db")}`, dataDir });
+  const podium = await createPodium({
+    databaseUrl: `file:${path.join(dataDir, "podium.db")}`,
+    dataDir,
+  });
   const services = createGatewayServices({
     conductor: podium.conductor,
     prisma: podium.db.prisma,
@@ -55,10 +61,17 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     podium,
     dataDir,
     async request(query, variables, headers = {}) {
-      const authorization: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+      const authorization: Record<string, string> = options.token
+        ? { authorization: `Bearer ${options.token}` }
+        : {};
       const response = await fetch(server.url, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json", ...authorization, ...headers },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          ...authorization,
+          ...headers,
+        },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, body: (await response.json()) as never };
@@ -70,7 +83,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
         lazy: clientOptions.lazy ?? true,
         retryAttempts: 0,
         connectionParams:
-          clientOptions.connectionParams ?? (options.token ? { authorization: `Bearer ${options.token}` } : undefined),
+          clientOptions.connectionParams ??
+          (options.token ? { authorization: `Bearer ${options.token}` } : undefined),
       });
       clients.push(client);
       return client;
@@ -92,15 +106,37 @@ export const SUBMIT = /* GraphQL */ `
   mutation Submit($input: SubmitJobInput!) {
     submitJob(input: $input) {
       __typename
-      ... on SubmitJobSuccess { job { id status totalSheets } warnings }
-      ... on ScoreInvalid { message problems { path message line } }
+      ... on SubmitJobSuccess {
+        job {
+          id
+          status
+          totalSheets
+        }
+        warnings
+      }
+      ... on ScoreInvalid {
+        message
+        problems {
+          path
+          message
+          line
+        }
+      }
     }
   }
 `;
 
 export const SHEET_EVENTS = /* GraphQL */ `
   subscription Follow($jobId: ID, $after: String) {
-    sheetEvents(jobId: $jobId, after: $after) { cursor seq jobId sheetNum event data timestamp }
+    sheetEvents(jobId: $jobId, after: $after) {
+      cursor
+      seq
+      jobId
+      sheetNum
+      event
+      data
+      timestamp
+    }
   }
 `;
 
@@ -117,10 +153,9 @@ export interface SheetEventData {
 export const TERMINAL_JOB_EVENTS = new Set(["job.completed", "job.failed", "job.cancelled"]);
 
 export async function submit(harness: GatewayHarness, score: string): Promise<string> {
-  const { body } = await harness.request<{ submitJob: { __typename: string; job?: { id: string }; message?: string } }>(
-    SUBMIT,
-    { input: { score } },
-  );
+  const { body } = await harness.request<{
+    submitJob: { __typename: string; job?: { id: string }; message?: string };
+  }>(SUBMIT, { input: { score } });
   const result = body.data?.submitJob;
   if (result?.__typename !== "SubmitJobSuccess" || !result.job) {
     throw new Error(`submit failed: ${JSON.stringify(body)}`);
@@ -135,7 +170,10 @@ export async function collectEvents(
   stopWhen: (event: SheetEventData, received: SheetEventData[]) => boolean,
 ): Promise<SheetEventData[]> {
   const received: SheetEventData[] = [];
-  const iterator = client.iterate<{ sheetEvents: SheetEventData }>({ query: SHEET_EVENTS, variables });
+  const iterator = client.iterate<{ sheetEvents: SheetEventData }>({
+    query: SHEET_EVENTS,
+    variables,
+  });
   try {
     for await (const result of iterator) {
       if (result.errors) throw new Error(JSON.stringify(result.errors));

@@ -1,6 +1,12 @@
 import { serverAudits } from "graphql-http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exampleScore, startGatewayHarness, submit, SUBMIT, type GatewayHarness } from "./harness.ts";
+import {
+  exampleScore,
+  startGatewayHarness,
+  submit,
+  SUBMIT,
+  type GatewayHarness,
+} from "./harness.ts";
 
 async function expectHealthy(harness: GatewayHarness): Promise<void> {
   const { status, body } = await harness.request<{ health: { ok: boolean } }>("{ health { ok } }");
@@ -21,14 +27,17 @@ describe("GraphQL over HTTP", () => {
     const failures: string[] = [];
     for (const audit of serverAudits({ url: harness.server.url })) {
       const result = await audit.fn();
-      if (audit.name.startsWith("MUST") && result.status !== "ok") failures.push(`${audit.name}: ${result.reason}`);
+      if (audit.name.startsWith("MUST") && result.status !== "ok")
+        failures.push(`${audit.name}: ${result.reason}`);
     }
     expect(failures).toEqual([]);
   });
 
   it("answers GET with a CSRF header, and refuses a GET without one", async () => {
     const url = `${harness.server.url}?query=${encodeURIComponent("{ health { ok } }")}`;
-    const allowed = await fetch(url, { headers: { "x-graphql-yoga-csrf": "1", accept: "application/json" } });
+    const allowed = await fetch(url, {
+      headers: { "x-graphql-yoga-csrf": "1", accept: "application/json" },
+    });
     expect(allowed.status).toBe(200);
     expect(await allowed.json()).toEqual({ data: { health: { ok: true } } });
     const refused = await fetch(url, { headers: { accept: "application/json" } });
@@ -76,14 +85,26 @@ describe("GraphQL over HTTP", () => {
   it("pages through jobs newest first with opaque cursors", async () => {
     const ids = [];
     for (let i = 0; i < 3; i += 1) {
-      ids.push(await submit(harness, `name: page-${i}\ninstrument: cli\nsheet: { size: 1, total_items: 1 }\nprompt: { template: "true" }\n`));
+      ids.push(
+        await submit(
+          harness,
+          `name: page-${i}\ninstrument: cli\nsheet: { size: 1, total_items: 1 }\nprompt: { template: "true" }\n`,
+        ),
+      );
     }
-    const query = "query ($after: String) { jobs(first: 2, after: $after) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }";
-    type Page = { jobs: { edges: { node: { id: string; name: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    const query =
+      "query ($after: String) { jobs(first: 2, after: $after) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }";
+    type Page = {
+      jobs: {
+        edges: { node: { id: string; name: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    };
     const first = (await harness.request<Page>(query)).body.data!.jobs;
     expect(first.edges.map((edge) => edge.node.name)).toEqual(["page-2", "page-1"]);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const second = (await harness.request<Page>(query, { after: first.pageInfo.endCursor })).body.data!.jobs;
+    const second = (await harness.request<Page>(query, { after: first.pageInfo.endCursor })).body
+      .data!.jobs;
     expect(second.edges[0]!.node.name).toBe("page-0");
     const completed = await harness.request<{ jobs: { edges: unknown[] } }>(
       "{ jobs(status: [CANCELLED]) { edges { node { id } } } }",
@@ -101,29 +122,42 @@ describe("bad input gets typed errors and leaves the server healthy", () => {
     await harness.close();
   });
 
-  type SubmitResult = { submitJob: { __typename: string; message?: string; problems?: { path: string; message: string; line: number | null }[] } };
+  type SubmitResult = {
+    submitJob: {
+      __typename: string;
+      message?: string;
+      problems?: { path: string; message: string; line: number | null }[];
+    };
+  };
 
   it("malformed YAML -> ScoreInvalid with the line", async () => {
-    const { body } = await harness.request<SubmitResult>(SUBMIT, { input: { score: "name: [unclosed\nsheet: {}\n" } });
+    const { body } = await harness.request<SubmitResult>(SUBMIT, {
+      input: { score: "name: [unclosed\nsheet: {}\n" },
+    });
     expect(body.data!.submitJob.__typename).toBe("ScoreInvalid");
     expect(body.data!.submitJob.problems![0]!.line).toBeGreaterThanOrEqual(1);
     await expectHealthy(harness);
   });
 
-  it("a 2 MB score -> ScoreInvalid at path \"\" naming the size and the limit", async () => {
+  it('a 2 MB score -> ScoreInvalid at path "" naming the size and the limit', async () => {
     const score = `name: big\n# ${"y".repeat(2 * 1024 * 1024)}\n`;
     const { status, body } = await harness.request<SubmitResult>(SUBMIT, { input: { score } });
     expect(status).toBe(200);
     const result = body.data!.submitJob;
     expect(result.__typename).toBe("ScoreInvalid");
     expect(result.problems).toEqual([
-      { path: "", line: null, message: `score is ${Buffer.byteLength(score)} bytes; the limit is 1048576 bytes (1 MB)` },
+      {
+        path: "",
+        line: null,
+        message: `score is ${Buffer.byteLength(score)} bytes; the limit is 1048576 bytes (1 MB)`,
+      },
     ]);
     await expectHealthy(harness);
   });
 
   it("a deeply nested query -> QUERY_TOO_DEEP", async () => {
-    const nested = "{ jobs { edges { node { sheets { attempts { validationDetails { a { b { c { d { e { f { g } } } } } } } } } } } } }";
+    const nested =
+      "{ jobs { edges { node { sheets { attempts { validationDetails { a { b { c { d { e { f { g } } } } } } } } } } } } }";
     const { body } = await harness.request(nested);
     expect(body.data).toBeUndefined();
     expect(body.errors!.some((error) => error.extensions?.code === "QUERY_TOO_DEEP")).toBe(true);
@@ -193,7 +227,9 @@ describe("bad input gets typed errors and leaves the server healthy", () => {
       { id: jobId },
     );
     expect(cancelled.body.data!.cancelJob.status).toBe("CANCELLED");
-    const cleared = await harness.request<{ clearRateLimit: number }>("mutation { clearRateLimit }");
+    const cleared = await harness.request<{ clearRateLimit: number }>(
+      "mutation { clearRateLimit }",
+    );
     expect(cleared.body.data!.clearRateLimit).toBe(0);
   });
 });

@@ -23,7 +23,8 @@ describe("keep-alive", () => {
     await new Promise((resolve) => socket.on("open", resolve));
     socket.send(JSON.stringify({ type: "connection_init" }));
     const started = Date.now();
-    while (pings < 2 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (pings < 2 && Date.now() - started < 10_000)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const open = socket.readyState === WebSocket.OPEN;
     socket.close();
     expect(pings).toBeGreaterThanOrEqual(2);

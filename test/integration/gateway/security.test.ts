@@ -13,7 +13,11 @@ async function post(url: string, headers: Record<string, string>, query = "{ hea
     headers: { "content-type": "application/json", accept: "application/json", ...headers },
     body: JSON.stringify({ query }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 const healthy = { data: { health: { ok: true } } };
@@ -22,14 +26,22 @@ const healthy = { data: { health: { ok: true } } };
 function handshake(
   url: string,
   options: { origin?: string; payload?: Record<string, unknown> } = {},
-): Promise<{ outcome: "ack" } | { outcome: "closed"; code: number } | { outcome: "refused"; status: number }> {
+): Promise<
+  { outcome: "ack" } | { outcome: "closed"; code: number } | { outcome: "refused"; status: number }
+> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(url, "graphql-transport-ws", options.origin ? { origin: options.origin } : {});
+    const socket = new WebSocket(
+      url,
+      "graphql-transport-ws",
+      options.origin ? { origin: options.origin } : {},
+    );
     socket.on("unexpected-response", (_request, response) => {
       resolve({ outcome: "refused", status: response.statusCode ?? 0 });
       socket.terminate();
     });
-    socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: options.payload })));
+    socket.on("open", () =>
+      socket.send(JSON.stringify({ type: "connection_init", payload: options.payload })),
+    );
     socket.on("message", (data) => {
       if (JSON.parse(String(data)).type === "connection_ack") {
         resolve({ outcome: "ack" });
@@ -57,21 +69,34 @@ describe("with PODIUM_TOKEN set", () => {
     expect(JSON.stringify(missing.body)).toContain("Authorization: Bearer");
     const wrong = await post(harness.server.url, { authorization: "Bearer nope" });
     expect(wrong.status).toBe(401);
-    expect(wrong.body).toMatchObject({ errors: [{ message: "Wrong token", extensions: { code: "UNAUTHENTICATED" } }] });
-    expect(await post(harness.server.url, { authorization: `Bearer ${TOKEN}` })).toMatchObject({ status: 200, body: healthy });
+    expect(wrong.body).toMatchObject({
+      errors: [{ message: "Wrong token", extensions: { code: "UNAUTHENTICATED" } }],
+    });
+    expect(await post(harness.server.url, { authorization: `Bearer ${TOKEN}` })).toMatchObject({
+      status: 200,
+      body: healthy,
+    });
   });
 
   it("closes a WebSocket whose connection_init has no or a wrong token with 4403", async () => {
     expect(await handshake(harness.server.wsUrl)).toEqual({ outcome: "closed", code: 4403 });
-    expect(await handshake(harness.server.wsUrl, { payload: { authorization: "Bearer nope" } })).toEqual({
+    expect(
+      await handshake(harness.server.wsUrl, { payload: { authorization: "Bearer nope" } }),
+    ).toEqual({
       outcome: "closed",
       code: 4403,
     });
-    expect(await handshake(harness.server.wsUrl, { payload: { authorization: `Bearer ${TOKEN}` } })).toEqual({
+    expect(
+      await handshake(harness.server.wsUrl, { payload: { authorization: `Bearer ${TOKEN}` } }),
+    ).toEqual({
       outcome: "ack",
     });
-    expect(await handshake(harness.server.wsUrl, { payload: { token: TOKEN } })).toEqual({ outcome: "ack" });
-    expect(await post(harness.server.url, { authorization: `Bearer ${TOKEN}` })).toMatchObject({ body: healthy });
+    expect(await handshake(harness.server.wsUrl, { payload: { token: TOKEN } })).toEqual({
+      outcome: "ack",
+    });
+    expect(await post(harness.server.url, { authorization: `Bearer ${TOKEN}` })).toMatchObject({
+      body: healthy,
+    });
   });
 
   it("runs subscriptions for a client that sent the token", async () => {
@@ -84,8 +109,13 @@ describe("with PODIUM_TOKEN set", () => {
     let active = 0;
     for (let tries = 0; tries < 100 && active === 0; tries += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const { body } = await post(harness.server.url, { authorization: `Bearer ${TOKEN}` }, "{ health { activeSubscriptions } }");
-      active = (body as { data: { health: { activeSubscriptions: number } } }).data.health.activeSubscriptions;
+      const { body } = await post(
+        harness.server.url,
+        { authorization: `Bearer ${TOKEN}` },
+        "{ health { activeSubscriptions } }",
+      );
+      active = (body as { data: { health: { activeSubscriptions: number } } }).data.health
+        .activeSubscriptions;
     }
     stop();
     expect(failures).toEqual([]);
@@ -114,12 +144,20 @@ describe("origins", () => {
 
   it("lets GraphiQL call back from the server's own origin", async () => {
     const own = new URL(harness.server.url).origin;
-    expect(await post(harness.server.url, { origin: own })).toMatchObject({ status: 200, body: healthy });
+    expect(await post(harness.server.url, { origin: own })).toMatchObject({
+      status: 200,
+      body: healthy,
+    });
   });
 
   it("refuses a WebSocket upgrade from a foreign origin and accepts the dashboard and non-browsers", async () => {
-    expect(await handshake(harness.server.wsUrl, { origin: FOREIGN })).toEqual({ outcome: "refused", status: 403 });
-    expect(await handshake(harness.server.wsUrl, { origin: DASHBOARD })).toEqual({ outcome: "ack" });
+    expect(await handshake(harness.server.wsUrl, { origin: FOREIGN })).toEqual({
+      outcome: "refused",
+      status: 403,
+    });
+    expect(await handshake(harness.server.wsUrl, { origin: DASHBOARD })).toEqual({
+      outcome: "ack",
+    });
     expect(await handshake(harness.server.wsUrl)).toEqual({ outcome: "ack" });
     expect(await post(harness.server.url, {})).toMatchObject({ body: healthy });
   });

@@ -12,8 +12,22 @@ import {
 const EVENTS_PAGE = /* GraphQL */ `
   query Log($jobId: ID, $after: String) {
     events(jobId: $jobId, after: $after, first: 500) {
-      edges { cursor node { cursor seq jobId sheetNum event data timestamp } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          cursor
+          seq
+          jobId
+          sheetNum
+          event
+          data
+          timestamp
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;
@@ -27,10 +41,9 @@ async function wholeLog(harness: GatewayHarness, jobId: string): Promise<SheetEv
   const events: SheetEventData[] = [];
   let after: string | null = null;
   for (;;) {
-    const response: { body: { data?: { events: EventPage } } } = await harness.request<{ events: EventPage }>(
-      EVENTS_PAGE,
-      { jobId, after },
-    );
+    const response: { body: { data?: { events: EventPage } } } = await harness.request<{
+      events: EventPage;
+    }>(EVENTS_PAGE, { jobId, after });
     const page = response.body.data!.events;
     events.push(...page.edges.map((edge) => edge.node));
     if (!page.pageInfo.hasNextPage) return events;
@@ -38,7 +51,8 @@ async function wholeLog(harness: GatewayHarness, jobId: string): Promise<SheetEv
   }
 }
 
-const isTerminal = (event: SheetEventData): boolean => event.sheetNum === 0 && TERMINAL_JOB_EVENTS.has(event.event);
+const isTerminal = (event: SheetEventData): boolean =>
+  event.sheetNum === 0 && TERMINAL_JOB_EVENTS.has(event.event);
 
 async function waitForSubscriptions(harness: GatewayHarness, count: number): Promise<void> {
   for (let tries = 0; tries < 200; tries += 1) {
@@ -66,7 +80,9 @@ describe("sheetEvents over graphql-ws", () => {
     const live = await collectEvents(client, { jobId }, isTerminal);
     expect(live.at(-1)!.event).toBe("job.completed");
     expect(live[0]!.event).toBe("job.submitted");
-    expect(live.filter((event) => event.event === "sheet.completed").map((event) => event.sheetNum)).toEqual([1, 2, 3]);
+    expect(
+      live.filter((event) => event.event === "sheet.completed").map((event) => event.sheetNum),
+    ).toEqual([1, 2, 3]);
     expect(live).toEqual(await wholeLog(harness, jobId));
     const seqs = live.map((event) => event.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
@@ -78,7 +94,11 @@ describe("sheetEvents over graphql-ws", () => {
     const first = harness.wsClient();
     const jobId = await submit(harness, score);
     // Leave after the second event, long before the job ends.
-    const before = await collectEvents(first, { jobId }, (_event, received) => received.length === 2);
+    const before = await collectEvents(
+      first,
+      { jobId },
+      (_event, received) => received.length === 2,
+    );
     await first.dispose();
     await waitForSubscriptions(harness, 0);
     const second = harness.wsClient();
@@ -92,7 +112,9 @@ describe("sheetEvents over graphql-ws", () => {
     const clients = Array.from({ length: 50 }, () => harness.wsClient());
     // The job is already running when the clients join, so each stream mixes replay and live.
     const jobId = await submit(harness, exampleScore("linear-pipeline"));
-    const streams = await Promise.all(clients.map((client) => collectEvents(client, { jobId }, isTerminal)));
+    const streams = await Promise.all(
+      clients.map((client) => collectEvents(client, { jobId }, isTerminal)),
+    );
     const log = await wholeLog(harness, jobId);
     for (const stream of streams) expect(stream).toEqual(log);
     await Promise.all(clients.map((client) => client.dispose()));
@@ -119,7 +141,9 @@ describe("sheetEvents over graphql-ws", () => {
       collect(wide, "seq event jobId sheetNum"),
     ]);
     expect(narrowEvents.every((event) => Object.keys(event).join() === "seq,event")).toBe(true);
-    expect(wideEvents.every((event) => event.jobId === jobId && typeof event.sheetNum === "number")).toBe(true);
+    expect(
+      wideEvents.every((event) => event.jobId === jobId && typeof event.sheetNum === "number"),
+    ).toBe(true);
     expect(narrowEvents.map((event) => event.seq)).toEqual(wideEvents.map((event) => event.seq));
   });
 
@@ -127,7 +151,7 @@ describe("sheetEvents over graphql-ws", () => {
     const client = harness.wsClient();
     const seen: unknown[] = [];
     const stop = client.subscribe(
-      { query: "subscription { sheetEvents(jobId: \"no-such-job\") { seq } }" },
+      { query: 'subscription { sheetEvents(jobId: "no-such-job") { seq } }' },
       { next: (value) => seen.push(value), error: () => undefined, complete: () => undefined },
     );
     await waitForSubscriptions(harness, 1);

@@ -10,7 +10,12 @@ import {
 
 describe("cursors", () => {
   it("round-trip event seqs and job positions", () => {
-    fc.assert(fc.property(fc.nat({ max: 2 ** 40 }), (seq) => decodeEventCursor(encodeEventCursor(seq)) === seq));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 2 ** 40 }),
+        (seq) => decodeEventCursor(encodeEventCursor(seq)) === seq,
+      ),
+    );
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 41 }), fc.string({ minLength: 1 }), (ms, id) => {
         const position = decodeJobCursor(encodeJobCursor({ createdAt: new Date(ms), id }));
@@ -33,7 +38,10 @@ describe("cursors", () => {
       decodeEventCursor("%%%");
       expect.unreachable();
     } catch (error) {
-      expect((error as { extensions: unknown }).extensions).toEqual({ code: "BAD_USER_INPUT", argumentName: "after" });
+      expect((error as { extensions: unknown }).extensions).toEqual({
+        code: "BAD_USER_INPUT",
+        argumentName: "after",
+      });
     }
   });
 

@@ -27,9 +27,14 @@ export interface InProcessGateway {
   close(): Promise<void>;
 }
 
-export async function openInProcessGateway(options: { token?: string | null } = {}): Promise<InProcessGateway> {
+export async function openInProcessGateway(
+  options: { token?: string | null } = {},
+): Promise<InProcessGateway> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "podium-yoga-"));
-  const podium = await createPodium({ databaseUrl: `file:${path.join(dataDir, "podium.db")}`, dataDir });
+  const podium = await createPodium({
+    databaseUrl: `file:${path.join(dataDir, "podium.db")}`,
+    dataDir,
+  });
   const unexpected: unknown[] = [];
   const gateway = createGatewayYoga({
     services: createGatewayServices({

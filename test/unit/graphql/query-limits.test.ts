@@ -11,7 +11,9 @@ import { schema } from "../../../apps/server/src/graphql/schema/index.ts";
 
 function depthOf(query: string): number {
   const document = parse(query);
-  const operation = document.definitions.find((definition) => definition.kind === "OperationDefinition");
+  const operation = document.definitions.find(
+    (definition) => definition.kind === "OperationDefinition",
+  );
   return operationDepth(document, operation as never);
 }
 
@@ -19,19 +21,25 @@ describe("query depth", () => {
   it("counts nested fields through fragments, not fragment wrappers", () => {
     expect(depthOf("{ health { ok } }")).toBe(2);
     expect(
-      depthOf("query { job(id: 1) { ...J } } fragment J on Job { sheets { ... on Sheet { attempts { costUsd } } } }"),
+      depthOf(
+        "query { job(id: 1) { ...J } } fragment J on Job { sheets { ... on Sheet { attempts { costUsd } } } }",
+      ),
     ).toBe(4);
   });
 
   it("lets GraphiQL's introspection query through", () => {
-    const errors = validate(schema, parse(getIntrospectionQuery()), [depthLimitRule(LIMITS.maxQueryDepth)]);
+    const errors = validate(schema, parse(getIntrospectionQuery()), [
+      depthLimitRule(LIMITS.maxQueryDepth),
+    ]);
     expect(errors).toEqual([]);
   });
 
   it("reports an operation deeper than the limit with QUERY_TOO_DEEP", () => {
-    const errors = validate(schema, parse("{ jobs { edges { node { sheets { attempts { costUsd } } } } } }"), [
-      depthLimitRule(4),
-    ]);
+    const errors = validate(
+      schema,
+      parse("{ jobs { edges { node { sheets { attempts { costUsd } } } } } }"),
+      [depthLimitRule(4)],
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]!.extensions).toEqual({ code: "QUERY_TOO_DEEP", depth: 6, limit: 4 });
   });
@@ -51,7 +59,9 @@ describe("query cost", () => {
     const query = "query ($n: Int) { jobs(first: $n) { edges { node { id name } } } }";
     // jobs(1) + n × (edges(1) + node(1) + id + name)
     expect(operationCost(schema, parse(query), null, { n: 10 })).toBe(1 + 10 * 4);
-    expect(operationCost(schema, parse("{ jobs(first: 2) { edges { node { id } } } }"), null)).toBe(1 + 2 * 3);
+    expect(operationCost(schema, parse("{ jobs(first: 2) { edges { node { id } } } }"), null)).toBe(
+      1 + 2 * 3,
+    );
     expect(operationCost(schema, parse("{ jobs { edges { node { id } } } }"), null)).toBe(
       1 + LIMITS.defaultPageSize * 3,
     );
@@ -69,7 +79,8 @@ describe("query cost", () => {
   });
 
   it("prices the dashboard's heaviest views well under the limit and a runaway one over it", () => {
-    const jobPage = parse(`query ($id: ID!) { job(id: $id) { id name status sheets { num status instrument dependsOn
+    const jobPage =
+      parse(`query ($id: ID!) { job(id: $id) { id name status sheets { num status instrument dependsOn
       attempts { attemptNumber passRate validationDetails { index passed message } } }
       events(first: 200) { edges { cursor node { seq event data timestamp } } } } }`);
     expect(operationCost(schema, jobPage, null, { id: "x" })).toBeLessThan(LIMITS.maxQueryCost);

@@ -34,12 +34,19 @@ describe("readServerConfig", () => {
       token: "t0k",
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
     });
-    expect(readServerConfig({ WEB_PORT: "3100" }).webOrigins).toEqual(["http://127.0.0.1:3100", "http://localhost:3100"]);
+    expect(readServerConfig({ WEB_PORT: "3100" }).webOrigins).toEqual([
+      "http://127.0.0.1:3100",
+      "http://localhost:3100",
+    ]);
   });
 
   it("names the variable of a bad value", () => {
-    expect(() => readServerConfig({ PORT: "70000" })).toThrow('PORT must be a port number (0–65535), got "70000"');
+    expect(() => readServerConfig({ PORT: "70000" })).toThrow(
+      'PORT must be a port number (0–65535), got "70000"',
+    );
     expect(() => readServerConfig({ WEB_PORT: "x" })).toThrow(/^WEB_PORT/);
-    expect(() => readServerConfig({ PODIUM_WEB_ORIGIN: "ftp://files" })).toThrow(/PODIUM_WEB_ORIGIN .*"ftp:\/\/files"/);
+    expect(() => readServerConfig({ PODIUM_WEB_ORIGIN: "ftp://files" })).toThrow(
+      /PODIUM_WEB_ORIGIN .*"ftp:\/\/files"/,
+    );
   });
 });

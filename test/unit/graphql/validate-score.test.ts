@@ -6,7 +6,16 @@ import { openInProcessGateway, type InProcessGateway } from "./in-process.ts";
 
 const VALIDATE = /* GraphQL */ `
   query Validate($score: String!) {
-    validateScore(score: $score) { valid sheetCount warnings problems { path message line } }
+    validateScore(score: $score) {
+      valid
+      sheetCount
+      warnings
+      problems {
+        path
+        message
+        line
+      }
+    }
   }
 `;
 
@@ -48,11 +57,14 @@ describe("validateScore over yoga.fetch", () => {
   });
 
   it("names the key path of a rule broken by a well-formed score", async () => {
-    const score = "name: typo\nsheet:\n  size: 1\n  total_items: 2\n  dependencies:\n    2: [7]\nprompt:\n  template: hi\n";
+    const score =
+      "name: typo\nsheet:\n  size: 1\n  total_items: 2\n  dependencies:\n    2: [7]\nprompt:\n  template: hi\n";
     const { body } = await gateway.execute<Validation>(VALIDATE, { score });
     const result = body.data!.validateScore;
     expect(result.valid).toBe(false);
-    expect(result.problems.some((problem) => problem.path.startsWith("sheet.dependencies"))).toBe(true);
+    expect(result.problems.some((problem) => problem.path.startsWith("sheet.dependencies"))).toBe(
+      true,
+    );
   });
 
   it("rejects a score over 1 MB with a problem at the document saying its size and the limit", async () => {
@@ -68,9 +80,9 @@ describe("validateScore over yoga.fetch", () => {
   });
 
   it("answers the health query", async () => {
-    const { body } = await gateway.execute<{ health: { ok: boolean; database: boolean; activeSubscriptions: number } }>(
-      "{ health { ok database activeSubscriptions } }",
-    );
+    const { body } = await gateway.execute<{
+      health: { ok: boolean; database: boolean; activeSubscriptions: number };
+    }>("{ health { ok database activeSubscriptions } }");
     expect(body.data!.health).toEqual({ ok: true, database: true, activeSubscriptions: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseScore } from "../../../apps/server/src/score/index.ts";
+import { MAX_DESCRIBED_PROBLEMS } from "../../../apps/server/src/score/problems.ts";
 import { parseInvalid } from "./support.ts";
 
 const HEAD = "name: bad\nprompt:\n  template: go\n"; // lines 1-3
@@ -431,5 +432,21 @@ describe("bad scores", () => {
       expect(result.message).toContain(
         "sheet.dependencies.3: sheet 7 does not exist (the score has 3 sheets) (line 8)",
       );
+  });
+});
+
+describe("a score with a flood of problems", () => {
+  it("describes the first ones and counts the rest, quickly enough to stay an answer", () => {
+    const junk = Array.from({ length: 5_000 }, (_, index) => `junk_key_${index}: 1`).join("\n");
+    const result = parseScore(
+      `name: flood\nsheet: {size: 1, total_items: 1}\nprompt: {template: go}\n${junk}\n`,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.length).toBe(MAX_DESCRIBED_PROBLEMS + 1);
+    expect(result.problems.at(-1)!.message).toBe(
+      `${5_000 - MAX_DESCRIBED_PROBLEMS} more problems not listed (only the first ${MAX_DESCRIBED_PROBLEMS} are described)`,
+    );
+    expect(result.problems[0]).toMatchObject({ path: "junk_key_0", line: 4 });
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { boundEventData, MAX_EVENT_STRING_CHARS } from "../../../apps/server/src/store/event-data.ts";
+import {
+  boundEventData,
+  MAX_EVENT_STRING_CHARS,
+} from "../../../apps/server/src/store/event-data.ts";
 
 describe("boundEventData", () => {
   it("keeps short values as they are", () => {

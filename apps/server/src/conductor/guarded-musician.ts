@@ -96,12 +96,18 @@ export function createGuardedMusician(options: GuardedMusicianOptions): Musician
         ...hooks,
         onSpawn(processGroup, processStartedAt) {
           recorded = processGroup;
-          ledger.recordProcessGroup(request.jobId, request.sheetNum, processGroup, processStartedAt);
+          ledger.recordProcessGroup(
+            request.jobId,
+            request.sheetNum,
+            processGroup,
+            processStartedAt,
+          );
           hooks.onSpawn?.(processGroup, processStartedAt);
         },
       });
       // Not awaited: the result must not wait on the database (nor fail because of it).
-      if (recorded !== null) void ledger.clearProcessGroup(request.jobId, request.sheetNum, recorded);
+      if (recorded !== null)
+        void ledger.clearProcessGroup(request.jobId, request.sheetNum, recorded);
       return result;
     },
   };

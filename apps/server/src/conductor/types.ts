@@ -42,7 +42,11 @@ export interface ConductorCommands {
   pauseJob(jobId: string): Promise<CommandOutcome>;
   resumeJob(jobId: string, options?: { retryFailed?: boolean }): Promise<CommandOutcome>;
   cancelJob(jobId: string): Promise<CommandOutcome>;
-  resolveFermata(jobId: string, sheetNum: number, decision: FermataDecision): Promise<CommandOutcome>;
+  resolveFermata(
+    jobId: string,
+    sheetNum: number,
+    decision: FermataDecision,
+  ): Promise<CommandOutcome>;
   /** Clears one instrument's rate limit, or all when omitted; returns how many were cleared. */
   clearRateLimit(instrument?: string | null): Promise<number>;
 }

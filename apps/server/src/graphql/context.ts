@@ -20,7 +20,12 @@ export interface InstrumentInfo {
   displayName: string;
   description: string | null;
   defaultModel: string | null;
-  models: { name: string; maxConcurrent: number; costPer1kInput: number; costPer1kOutput: number }[];
+  models: {
+    name: string;
+    maxConcurrent: number;
+    costPer1kInput: number;
+    costPer1kOutput: number;
+  }[];
   /** Concurrency cap of the default model. */
   maxConcurrent: number;
   capabilities: string[];

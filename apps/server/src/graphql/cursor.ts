@@ -36,7 +36,10 @@ export function encodeJobCursor(position: JobPosition): string {
   return encode(`${JOB_TAG}:${position.createdAt.getTime()}:${position.id}`);
 }
 
-export function decodeJobCursor(cursor: string | null | undefined, argument = "after"): JobPosition | null {
+export function decodeJobCursor(
+  cursor: string | null | undefined,
+  argument = "after",
+): JobPosition | null {
   if (cursor === null || cursor === undefined || cursor === "") return null;
   const match = /^job:(\d{1,15}):(.+)$/s.exec(decode(cursor));
   if (!match) {
@@ -48,7 +51,11 @@ export function decodeJobCursor(cursor: string | null | undefined, argument = "a
 }
 
 /** Checks a connection's `first` argument against the page-size limit. */
-export function pageSize(first: number | null | undefined, defaultSize: number, maxSize: number): number {
+export function pageSize(
+  first: number | null | undefined,
+  defaultSize: number,
+  maxSize: number,
+): number {
   if (first === null || first === undefined) return defaultSize;
   if (!Number.isInteger(first) || first < 0 || first > maxSize) {
     throw gatewayError("BAD_USER_INPUT", `first: must be between 0 and ${maxSize}, got ${first}`, {

@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 import { lexicographicSortSchema, printSchema } from "graphql";
 import { schema } from "./schema/index.ts";
 
-export const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../schema.graphql");
+export const SCHEMA_FILE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../schema.graphql",
+);
 
 export function printSchemaSDL(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

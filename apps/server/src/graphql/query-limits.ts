@@ -36,7 +36,8 @@ export const LIST_MULTIPLIER = 10;
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
   }
   return fragments;
 }
@@ -51,7 +52,9 @@ function selectionDepth(
     switch (selection.kind) {
       case Kind.FIELD: {
         if (selection.name.value.startsWith("__")) break;
-        const below = selection.selectionSet ? selectionDepth(selection.selectionSet, fragments, visiting) : 0;
+        const below = selection.selectionSet
+          ? selectionDepth(selection.selectionSet, fragments, visiting)
+          : 0;
         deepest = Math.max(deepest, 1 + below);
         break;
       }
@@ -131,7 +134,11 @@ function argumentValues(
   return values;
 }
 
-function selectionCost(walk: CostWalk, parentType: GraphQLOutputType, selectionSet: SelectionSetNode): number {
+function selectionCost(
+  walk: CostWalk,
+  parentType: GraphQLOutputType,
+  selectionSet: SelectionSetNode,
+): number {
   const named = getNamedType(parentType);
   const parentIsConnection = named.name.endsWith("Connection");
   let cost = 0;
@@ -143,8 +150,14 @@ function selectionCost(walk: CostWalk, parentType: GraphQLOutputType, selectionS
         const field =
           isObjectType(named) || isInterfaceType(named) ? named.getFields()[name] : undefined;
         if (!field) break; // unknown fields are reported by validation
-        const multiplier = fieldMultiplier(field, argumentValues(selection, walk.variables), parentIsConnection);
-        const below = selection.selectionSet ? selectionCost(walk, field.type, selection.selectionSet) : 0;
+        const multiplier = fieldMultiplier(
+          field,
+          argumentValues(selection, walk.variables),
+          parentIsConnection,
+        );
+        const below = selection.selectionSet
+          ? selectionCost(walk, field.type, selection.selectionSet)
+          : 0;
         cost += 1 + multiplier * below;
         break;
       }
@@ -183,7 +196,8 @@ export function operationCost(
   variables: Record<string, unknown> = {},
 ): number {
   const operations = document.definitions.filter(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION,
   );
   const operation = operationName
     ? operations.find((candidate) => candidate.name?.value === operationName)
@@ -221,7 +235,12 @@ export function useQueryLimits(
     operationName?: string | null;
     variableValues?: Record<string, unknown> | null;
   }): GraphQLError | null => {
-    const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues ?? {});
+    const cost = operationCost(
+      args.schema,
+      args.document,
+      args.operationName,
+      args.variableValues ?? {},
+    );
     return cost > maxCost ? costError(cost, maxCost) : null;
   };
   return {

@@ -24,7 +24,9 @@ export function bearerToken(header: string | null | undefined): string | null {
 }
 
 /** The token a graphql-ws client sent in `connection_init`: `{ authorization: "Bearer t" }` or `{ token: "t" }`. */
-export function tokenFromConnectionParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
+export function tokenFromConnectionParams(
+  params: Readonly<Record<string, unknown>> | undefined,
+): string | null {
   if (!params) return null;
   if (typeof params.authorization === "string") return bearerToken(params.authorization);
   if (typeof params.Authorization === "string") return bearerToken(params.Authorization);
@@ -88,7 +90,9 @@ export function requestAllowed(
   allowedOrigins: ReadonlySet<string>,
   tokenRequired: boolean,
 ): boolean {
-  return hostAllowed(host, tokenRequired) && originAllowed(origin, host, allowedOrigins, tokenRequired);
+  return (
+    hostAllowed(host, tokenRequired) && originAllowed(origin, host, allowedOrigins, tokenRequired)
+  );
 }
 
 export interface SecurityOptions {

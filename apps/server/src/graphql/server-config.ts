@@ -30,21 +30,30 @@ function portFrom(name: string, raw: string | undefined, fallback: number): numb
 }
 
 function originsFrom(raw: string, webPort: number): string[] {
-  const listed = raw.trim() === ""
-    ? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`]
-    : raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const listed =
+    raw.trim() === ""
+      ? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`]
+      : raw
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== "");
   return listed.map((origin) => {
     try {
       const url = new URL(origin);
       if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
       return url.origin;
     } catch {
-      throw new ConfigError(`PODIUM_WEB_ORIGIN must be a comma-separated list of http(s) origins, got "${origin}"`);
+      throw new ConfigError(
+        `PODIUM_WEB_ORIGIN must be a comma-separated list of http(s) origins, got "${origin}"`,
+      );
     }
   });
 }
 
-export function readServerConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+export function readServerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): ServerConfig {
   const dataDir = path.resolve(cwd, env.PODIUM_DATA_DIR?.trim() || "./data");
   const webPort = portFrom("WEB_PORT", env.WEB_PORT, 3000);
   return {

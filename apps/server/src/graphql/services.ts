@@ -12,7 +12,10 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 import { createReadModel } from "../store/read-model.ts";
 import type { ExampleScore, GatewayServices, InstrumentInfo, LiveEventSource } from "./context.ts";
 
-export const EXAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../examples");
+export const EXAMPLES_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../../examples",
+);
 
 export const SERVER_VERSION = "0.1.0";
 

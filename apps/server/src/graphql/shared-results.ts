@@ -18,7 +18,10 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
-type ResultCache = WeakMap<object, WeakMap<DocumentNode, Map<string, Promise<ExecutionResult> | ExecutionResult>>>;
+type ResultCache = WeakMap<
+  object,
+  WeakMap<DocumentNode, Map<string, Promise<ExecutionResult> | ExecutionResult>>
+>;
 
 /** Identifies what, besides the document, decides an operation's result; fixed per subscription. */
 function operationKey(args: ExecutionArgs): string {
@@ -31,7 +34,8 @@ function sharedExecute(
   key: string,
   payload: unknown,
 ): Promise<ExecutionResult> | ExecutionResult {
-  if (payload === null || typeof payload !== "object") return execute({ ...args, rootValue: payload });
+  if (payload === null || typeof payload !== "object")
+    return execute({ ...args, rootValue: payload });
   let byDocument = cache.get(payload);
   if (!byDocument) {
     byDocument = new WeakMap();
@@ -84,7 +88,9 @@ export function useSharedSubscriptionResults(): Plugin {
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source;
         const key = operationKey(args);
-        return mapEvents(source[Symbol.asyncIterator](), (payload) => sharedExecute(cache, args, key, payload));
+        return mapEvents(source[Symbol.asyncIterator](), (payload) =>
+          sharedExecute(cache, args, key, payload),
+        );
       });
     },
   };

@@ -9,7 +9,13 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import { CloseCode, DEPRECATED_GRAPHQL_WS_PROTOCOL, handleProtocols, makeServer, type ServerOptions } from "graphql-ws";
+import {
+  CloseCode,
+  DEPRECATED_GRAPHQL_WS_PROTOCOL,
+  handleProtocols,
+  makeServer,
+  type ServerOptions,
+} from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
 
 export const SEND_HIGH_WATER_BYTES = 1024 * 1024;
@@ -110,7 +116,10 @@ export function serveGraphQLWs(
     socket.once("close", (code, reason) => {
       if (pongWait) clearTimeout(pongWait);
       if (pingInterval) clearInterval(pingInterval);
-      if (code === CloseCode.SubprotocolNotAcceptable && socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL) {
+      if (
+        code === CloseCode.SubprotocolNotAcceptable &&
+        socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL
+      ) {
         logError(new Error("a client used the unsupported subscriptions-transport-ws protocol"));
       }
       void closed(code, String(reason));

@@ -39,7 +39,9 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const subscriptions = new SubscriptionTracker();
   const token = options.token ? options.token : null;
   const allowedOrigins = new Set(
-    (options.webOrigins ?? []).map(normalizeOrigin).filter((origin): origin is string => origin !== null),
+    (options.webOrigins ?? [])
+      .map(normalizeOrigin)
+      .filter((origin): origin is string => origin !== null),
   );
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,

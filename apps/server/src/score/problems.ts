@@ -60,6 +60,12 @@ function unknownKeyMessage(
     : `unknown key '${key}'`;
 }
 
+/**
+ * How many problems are described one by one. Describing one costs a typo suggestion and a line
+ * look-up; a hostile score with tens of thousands of bad keys would otherwise hold the server.
+ */
+export const MAX_DESCRIBED_PROBLEMS = 200;
+
 export function problemsFromIssues(
   issues: readonly z.core.$ZodIssue[],
   raw: unknown,
@@ -67,12 +73,19 @@ export function problemsFromIssues(
   schema: z.ZodType,
 ): ScoreProblem[] {
   const problems: ScoreProblem[] = [];
+  let undescribed = 0;
   for (const issue of issues) {
     const path = issue.path.map(String);
+    const room = MAX_DESCRIBED_PROBLEMS - problems.length;
+    if (room <= 0 || (issue.code === "unrecognized_keys" && issue.keys.length > room)) {
+      const keys = issue.code === "unrecognized_keys" ? issue.keys.length : 1;
+      undescribed += keys - Math.max(0, room);
+      if (room <= 0) continue;
+    }
     if (issue.code === "unrecognized_keys") {
       const container = valueAt(raw, issue.path);
       const allowed = allowedKeysAt(schema, path);
-      for (const key of issue.keys) {
+      for (const key of issue.keys.slice(0, room)) {
         const keyPath = [...path, key];
         problems.push({
           path: keyPath.join("."),
@@ -95,6 +108,12 @@ export function problemsFromIssues(
       message = `${message}, got ${describe("input" in issue ? issue.input : valueAt(raw, issue.path))}`;
     }
     problems.push({ path: path.join("."), message, line: lines.lineOf(path) });
+  }
+  if (undescribed > 0) {
+    problems.push({
+      path: "",
+      message: `${undescribed} more problems not listed (only the first ${MAX_DESCRIBED_PROBLEMS} are described)`,
+    });
   }
   return problems;
 }

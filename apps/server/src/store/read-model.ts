@@ -274,11 +274,17 @@ export function createReadModel(prisma: PrismaClient): ReadModel {
         orderBy: { seq: "asc" },
         take: limit + 1,
       });
-      return { rows: events.slice(0, limit).map(toEventRecord), hasNextPage: events.length > limit };
+      return {
+        rows: events.slice(0, limit).map(toEventRecord),
+        hasNextPage: events.length > limit,
+      };
     },
 
     async lastEventSeq() {
-      const last = await prisma.event.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
+      const last = await prisma.event.findFirst({
+        orderBy: { seq: "desc" },
+        select: { seq: true },
+      });
       return last?.seq ?? 0;
     },
   };

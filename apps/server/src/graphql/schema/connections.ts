@@ -11,7 +11,10 @@ export async function eventConnection(
   const afterSeq = decodeEventCursor(args.after);
   const limit = pageSize(args.first, LIMITS.defaultPageSize, LIMITS.maxPageSize);
   const page = await readModel.listEvents({ jobId: args.jobId ?? null, afterSeq, limit });
-  const edges = page.rows.map((node: EventRecord) => ({ cursor: encodeEventCursor(node.seq), node }));
+  const edges = page.rows.map((node: EventRecord) => ({
+    cursor: encodeEventCursor(node.seq),
+    node,
+  }));
   return {
     edges,
     pageInfo: {

@@ -14,7 +14,8 @@ export const InstrumentModelRef = builder.objectRef<ModelInfo>("InstrumentModel"
 });
 
 export const InstrumentRef = builder.objectRef<InstrumentInfo>("Instrument").implement({
-  description: "A backend that plays sheets: an AI coding CLI, an HTTP model, or plain bash (`cli`).",
+  description:
+    "A backend that plays sheets: an AI coding CLI, an HTTP model, or plain bash (`cli`).",
   fields: (t) => ({
     name: t.exposeString("name"),
     displayName: t.exposeString("displayName"),

@@ -16,7 +16,9 @@ export const JobRef = builder.objectRef<JobRow>("Job").implement({
       description: "Why a PAUSED job is paused: user, cost_limit or escalation.",
     }),
     score: t.exposeString("scoreText", { description: "The submitted score YAML, as sent." }),
-    workspace: t.exposeString("workspace", { description: "Absolute path of the job's workspace." }),
+    workspace: t.exposeString("workspace", {
+      description: "Absolute path of the job's workspace.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
     completedAt: t.expose("completedAt", { type: "DateTime", nullable: true }),
@@ -48,7 +50,11 @@ export const JobRef = builder.objectRef<JobRow>("Job").implement({
       description: "This job's event log, oldest first. `first` is at most 500 (default 50).",
       args: { after: t.arg.string(), first: t.arg.int() },
       resolve: (job, args, { services }) =>
-        eventConnection(services.readModel, { jobId: job.id, after: args.after, first: args.first }),
+        eventConnection(services.readModel, {
+          jobId: job.id,
+          after: args.after,
+          first: args.first,
+        }),
     }),
   }),
 });

@@ -10,7 +10,11 @@ import type { ScoreInvalidShape } from "./score-invalid.ts";
 import { SheetRef } from "./sheet.ts";
 import { SubmitJobInputRef, SubmitJobResultRef, type SubmitJobSuccessShape } from "./submit-job.ts";
 
-async function jobAfter(services: GatewayServices, id: string, outcome: CommandOutcome): Promise<JobRow> {
+async function jobAfter(
+  services: GatewayServices,
+  id: string,
+  outcome: CommandOutcome,
+): Promise<JobRow> {
   if (!outcome.ok) throw fromCommandError(outcome.error);
   const job = await services.readModel.getJob(id);
   if (!job) throw notFound(`job ${id}`);
@@ -24,7 +28,11 @@ builder.mutationType({
     submitJob: t.field({
       type: SubmitJobResultRef,
       args: { input: t.arg({ type: SubmitJobInputRef, required: true }) },
-      resolve: async (_root, { input }, { services }): Promise<SubmitJobSuccessShape | ScoreInvalidShape> => {
+      resolve: async (
+        _root,
+        { input },
+        { services },
+      ): Promise<SubmitJobSuccessShape | ScoreInvalidShape> => {
         const tooLarge = scoreSizeProblem(input.score);
         if (tooLarge) return { kind: "invalid", message: tooLarge.message, problems: [tooLarge] };
         const outcome = await services.conductor.submitJob({
@@ -36,7 +44,8 @@ builder.mutationType({
           startSheet: input.startSheet ?? null,
           dryRun: input.dryRun ?? null,
         });
-        if (!outcome.ok) return { kind: "invalid", message: outcome.message, problems: outcome.problems };
+        if (!outcome.ok)
+          return { kind: "invalid", message: outcome.message, problems: outcome.problems };
         const job = await services.readModel.getJob(outcome.jobId);
         if (!job) throw new Error(`submitted job ${outcome.jobId} is not in the store`);
         return { kind: "success", job, warnings: outcome.warnings };
@@ -51,7 +60,8 @@ builder.mutationType({
     }),
     resumeJob: t.field({
       type: JobRef,
-      description: "Clears a pause. With retryFailed, failed sheets are given a fresh budget and run again.",
+      description:
+        "Clears a pause. With retryFailed, failed sheets are given a fresh budget and run again.",
       args: { id: t.arg.id({ required: true }), retryFailed: t.arg.boolean() },
       resolve: async (_root, { id, retryFailed }, { services }) =>
         jobAfter(
@@ -84,9 +94,11 @@ builder.mutationType({
       },
     }),
     clearRateLimit: t.int({
-      description: "Clears the rate limit of one instrument (all when omitted); returns how many were cleared.",
+      description:
+        "Clears the rate limit of one instrument (all when omitted); returns how many were cleared.",
       args: { instrument: t.arg.string() },
-      resolve: (_root, { instrument }, { services }) => services.conductor.clearRateLimit(instrument ?? null),
+      resolve: (_root, { instrument }, { services }) =>
+        services.conductor.clearRateLimit(instrument ?? null),
     }),
   }),
 });

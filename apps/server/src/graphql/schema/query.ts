@@ -17,7 +17,8 @@ builder.queryType({
   fields: (t) => ({
     jobs: t.field({
       type: JobConnectionRef,
-      description: "Jobs, newest first, optionally only those in the given statuses. `first` ≤ 500 (default 50).",
+      description:
+        "Jobs, newest first, optionally only those in the given statuses. `first` ≤ 500 (default 50).",
       args: {
         first: t.arg.int(),
         after: t.arg.string(),
@@ -61,7 +62,8 @@ builder.queryType({
     }),
     validateScore: t.field({
       type: ScoreValidationRef,
-      description: "Checks a score without running it. Scores over 1 MB are reported as a problem at path \"\".",
+      description:
+        'Checks a score without running it. Scores over 1 MB are reported as a problem at path "".',
       args: { score: t.arg.string({ required: true }) },
       resolve: (_root, { score }, { services }) => {
         const tooLarge = scoreSizeProblem(score);

@@ -32,7 +32,8 @@ export const SheetRef = builder.objectRef<SheetRow>("Sheet").implement({
     healingAttempts: t.exposeInt("healingAttempts"),
     attempts: t.field({
       type: [AttemptRef],
-      resolve: (sheet, _args, { services }) => services.readModel.listAttempts(sheet.jobId, sheet.num),
+      resolve: (sheet, _args, { services }) =>
+        services.readModel.listAttempts(sheet.jobId, sheet.num),
     }),
     validationPassRate: t.exposeFloat("validationPassRate", { nullable: true }),
     costUsd: t.exposeFloat("costUsd"),

@@ -15,7 +15,8 @@ import { SheetEventRef } from "./sheet-event.ts";
  */
 function valueOrFailure<T>(value: T | StreamFailure): T {
   if (!(value instanceof StreamFailure)) return value;
-  if (value.error instanceof SlowConsumerError) throw gatewayError("SUBSCRIBER_TOO_SLOW", value.error.message);
+  if (value.error instanceof SlowConsumerError)
+    throw gatewayError("SUBSCRIBER_TOO_SLOW", value.error.message);
   throw value.error;
 }
 

@@ -6,7 +6,9 @@ export const ValidationDetailRef = builder
   .implement({
     description: "The result of one of the score's validations for one attempt.",
     fields: (t) => ({
-      index: t.exposeInt("index", { description: "Index of the rule in the score's `validations`." }),
+      index: t.exposeInt("index", {
+        description: "Index of the rule in the score's `validations`.",
+      }),
       type: t.exposeString("type"),
       description: t.exposeString("description", { nullable: true }),
       passed: t.exposeBoolean("passed"),

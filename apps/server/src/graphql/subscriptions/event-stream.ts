@@ -65,7 +65,11 @@ export function openEventStream(options: EventStreamOptions): Channel<EventRecor
       for (;;) {
         await channel.waitForRoom(0);
         if (channel.closed) return;
-        const page = await readModel.listEvents({ jobId, afterSeq: lastSentSeq, limit: replayPageSize });
+        const page = await readModel.listEvents({
+          jobId,
+          afterSeq: lastSentSeq,
+          limit: replayPageSize,
+        });
         for (const event of page.rows) send(event);
         if (!page.hasNextPage) break;
       }

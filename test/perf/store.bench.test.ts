@@ -111,7 +111,7 @@ describe("checkpoint store benchmark", () => {
     const ratio = median(rounds.map((r) => r.ours / r.raw));
     const transactions = store.stats.transactions - before;
     bench("store.commit grouped", rate, "events/s", rawRate, ratio);
-    console.log(`bench: group commit ${GROUPED_EVENTS} commits in ${transactions} transactions`);
+    console.log(`store.commit grouped: ${GROUPED_EVENTS} commits in ${transactions} transactions`);
     expect(transactions).toBeLessThan(GROUPED_EVENTS / 10);
     expect(ratio).toBeGreaterThanOrEqual(0.5);
   });

@@ -71,7 +71,10 @@ export function sheetsToExecutionStates(
 
 /** What a musician that could not play (or was stopped) reports, so its slot is always freed. */
 export function failureResult(
-  order: DispatchOrder,
+  order: Pick<
+    DispatchOrder,
+    "jobId" | "sheetNum" | "instrument" | "attemptNumber" | "dispatchToken" | "mode"
+  >,
   errorClass: ErrorClass,
   message: string,
   startedAt: number,

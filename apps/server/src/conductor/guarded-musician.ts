@@ -6,6 +6,7 @@
  * cannot start lets the sheet run (Marianne's rule).
  */
 import type { AttemptRequest, AttemptResult, MusicianPort, PlayHooks } from "../baton/attempt.ts";
+import { failureResult } from "../baton/observer.ts";
 import type { Clock } from "../baton/ports.ts";
 import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
 
@@ -29,45 +30,6 @@ export interface GuardedMusicianOptions {
   processTag?: string | null;
 }
 
-function skippedResult(
-  request: AttemptRequest,
-  startedAt: number,
-  finishedAt: number,
-  message: string,
-): AttemptResult {
-  // The sheet is already terminal (skipped) when this arrives, so the baton drops it; it exists
-  // only because a musician always reports exactly one result.
-  return {
-    jobId: request.jobId,
-    sheetNum: request.sheetNum,
-    instrument: request.instrument,
-    attemptNumber: request.attemptNumber,
-    dispatchToken: request.dispatchToken,
-    mode: request.mode,
-    executionSuccess: false,
-    exitCode: null,
-    durationMs: finishedAt - startedAt,
-    validationsPassed: 0,
-    validationsTotal: 0,
-    passRate: 0,
-    validationDetails: [],
-    errorClass: "CANCELLED",
-    errorMessage: message,
-    rateLimited: false,
-    rateLimitWaitSeconds: null,
-    costUsd: 0,
-    costUncertain: false,
-    inputTokens: null,
-    outputTokens: null,
-    modelUsed: null,
-    stdoutTail: "",
-    stderrTail: "",
-    renderedPrompt: null,
-    startedAt,
-    finishedAt,
-  };
-}
-
 export function createGuardedMusician(options: GuardedMusicianOptions): MusicianPort {
   const { inner, ledger, clock } = options;
   return {
@@ -87,7 +49,9 @@ export function createGuardedMusician(options: GuardedMusicianOptions): Musician
         if (outcome.exitCode === 0) {
           const reason = `skip_when_command exited 0${skip.description ? `: ${skip.description}` : ""}`;
           await options.skipSheet(request.jobId, request.sheetNum, reason);
-          return skippedResult(request, startedAt, clock.now(), reason);
+          // The sheet is already terminal (skipped) when this arrives, so the baton drops it; it
+          // exists only because a musician always reports exactly one result.
+          return failureResult(request, "CANCELLED", reason, startedAt, clock.now());
         }
       }
       // The instrument ends its own group on cancel, even one that lands while it is starting.

@@ -40,7 +40,11 @@ export async function launchBrowser(): Promise<Browser> {
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleErrors: string[] = [];
   page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text());
+    // The text of a failed load does not name the resource; its location does.
+    if (message.type() === "error") {
+      const where = message.location().url;
+      consoleErrors.push(where ? `${message.text()} (${where})` : message.text());
+    }
   });
   page.on("pageerror", (error) => consoleErrors.push(`pageerror: ${error.message}`));
   return {

@@ -4,6 +4,7 @@
  * the same shapes as the baton's records. Writes never go through this module.
  */
 import type { ValidationDetail } from "../baton/attempt.ts";
+import type { SheetRecord } from "../baton/records.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
 import type { EventName, EventRecord } from "../bus/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -31,33 +32,14 @@ export interface JobRow {
   updatedAt: Date;
 }
 
-export interface SheetRow {
-  jobId: string;
-  num: number;
-  status: SheetStatus;
-  movement: number;
-  voice: number | null;
-  voiceCount: number;
-  description: string | null;
-  instrument: string;
-  instrumentChain: string[];
-  instrumentIndex: number;
-  model: string | null;
-  dependsOn: number[];
-  normalAttempts: number;
-  completionAttempts: number;
-  healingAttempts: number;
-  validationPassRate: number | null;
-  costUsd: number;
-  durationMs: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  stdoutTail: string | null;
-  stderrTail: string | null;
-  prompt: string | null;
+/** A sheet as people read it: its checkpoint record without the engine's bookkeeping. */
+export type SheetRow = Omit<
+  SheetRecord,
+  "dispatchToken" | "processGroup" | "processStartedAt" | "startedAt" | "completedAt"
+> & {
   startedAt: Date | null;
   completedAt: Date | null;
-}
+};
 
 export interface AttemptRow {
   jobId: string;

@@ -4,6 +4,7 @@
  *
  *   PORT (4000)  HOST (127.0.0.1)  DATABASE_URL (file:./data/podium.db)  PODIUM_DATA_DIR (./data)
  *   PODIUM_TOKEN (required to bind to anything but loopback)
+ *   PODIUM_SQLITE_SYNCHRONOUS (OFF | NORMAL | FULL | EXTRA; default NORMAL)
  *   PODIUM_WEB_ORIGIN (dashboard origins, comma-separated; default http://127.0.0.1:$WEB_PORT and
  *   http://localhost:$WEB_PORT, WEB_PORT defaulting to 3000)
  */
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
   if (!LOOPBACK_HOSTS.has(config.host) && config.token === null)
     throw new UnsafeBindError(config.host);
 
-  const podium = await createPodium({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const podium = await createPodium({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteSynchronous: config.sqliteSynchronous,
+  });
   const services = createGatewayServices({
     conductor: podium.conductor,
     prisma: podium.db.prisma,

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type PodiumDatabase } from "../../../apps/server/src/store/database.ts";
+import {
+  openDatabase,
+  SQLITE_SYNCHRONOUS_LEVELS,
+  type OpenDatabaseOptions,
+  type PodiumDatabase,
+} from "../../../apps/server/src/store/database.ts";
 import { listMigrations } from "../../../apps/server/src/store/migrate.ts";
 
 describe("openDatabase", () => {
@@ -13,8 +18,8 @@ describe("openDatabase", () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(file: string): Promise<PodiumDatabase> {
-    const db = await openDatabase(`file:${file}`);
+  async function open(file: string, options?: OpenDatabaseOptions): Promise<PodiumDatabase> {
+    const db = await openDatabase(`file:${file}`, options);
     opened.push(db);
     return db;
   }
@@ -40,6 +45,18 @@ describe("openDatabase", () => {
     expect(second.migrations.applied).toEqual([]);
     expect(second.migrations.alreadyApplied.length).toBeGreaterThan(0);
     expect(await second.prisma.event.count()).toBe(1);
+  });
+
+  it("commits with the synchronous level asked for, NORMAL by default", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "podium-db-"));
+    dirs.push(dir);
+    const byDefault = await open(path.join(dir, "default.db"));
+    // SQLite reports the level as a number: OFF 0, NORMAL 1, FULL 2, EXTRA 3.
+    expect(byDefault.writer.pragma("synchronous", { simple: true })).toBe(1);
+    for (const [index, synchronous] of SQLITE_SYNCHRONOUS_LEVELS.entries()) {
+      const db = await open(path.join(dir, `${synchronous}.db`), { synchronous });
+      expect(db.writer.pragma("synchronous", { simple: true })).toBe(index);
+    }
   });
 
   it("rejects a URL that names no file", async () => {

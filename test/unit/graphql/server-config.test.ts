@@ -11,6 +11,7 @@ describe("readServerConfig", () => {
       dataDir: "/srv/podium/data",
       token: null,
       webOrigins: ["http://127.0.0.1:3000", "http://localhost:3000"],
+      sqliteSynchronous: "NORMAL",
     });
   });
 
@@ -23,6 +24,7 @@ describe("readServerConfig", () => {
         PODIUM_DATA_DIR: "state",
         PODIUM_TOKEN: " t0k ",
         PODIUM_WEB_ORIGIN: "https://dash.example:8443/, http://127.0.0.1:5000",
+        PODIUM_SQLITE_SYNCHRONOUS: "full",
       },
       "/srv",
     );
@@ -33,6 +35,7 @@ describe("readServerConfig", () => {
       dataDir: path.resolve("/srv", "state"),
       token: "t0k",
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
+      sqliteSynchronous: "FULL",
     });
     expect(readServerConfig({ WEB_PORT: "3100" }).webOrigins).toEqual([
       "http://127.0.0.1:3100",
@@ -47,6 +50,9 @@ describe("readServerConfig", () => {
     expect(() => readServerConfig({ WEB_PORT: "x" })).toThrow(/^WEB_PORT/);
     expect(() => readServerConfig({ PODIUM_WEB_ORIGIN: "ftp://files" })).toThrow(
       /PODIUM_WEB_ORIGIN .*"ftp:\/\/files"/,
+    );
+    expect(() => readServerConfig({ PODIUM_SQLITE_SYNCHRONOUS: "sometimes" })).toThrow(
+      'PODIUM_SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA, got "sometimes"',
     );
   });
 });

@@ -11,7 +11,7 @@ import type { InstrumentInfo, ProfileProblem } from "../instruments/loader.ts";
 import { DEFAULT_USER_PROFILE_DIRS } from "../instruments/loader.ts";
 import { createBackendPool, type BackendPool } from "../instruments/pool.ts";
 import { createMusician } from "../musician/musician.ts";
-import { openDatabase, type PodiumDatabase } from "../store/database.ts";
+import { openDatabase, type PodiumDatabase, type SqliteSynchronous } from "../store/database.ts";
 import { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
 import { createGuardedMusician } from "./guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./job-manager.ts";
@@ -20,6 +20,8 @@ import { DATABASE_TAG_VARIABLE, databaseTag } from "./orphans.ts";
 export interface PodiumOptions {
   /** `file:` URL of the SQLite database; created and migrated if missing. */
   databaseUrl: string;
+  /** SQLite `synchronous` level (default NORMAL). */
+  sqliteSynchronous?: SqliteSynchronous;
   /** Job workspaces default to `<dataDir>/workspaces/<job-id>`. */
   dataDir: string;
   /** Extra instrument profile directories (default: ~/.podium/instruments, ./.podium/instruments). */
@@ -63,7 +65,7 @@ const systemTimers: TimerHost = {
 export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const clock = options.clock ?? systemClock;
   const dataDir = path.resolve(options.dataDir);
-  const db = await openDatabase(options.databaseUrl);
+  const db = await openDatabase(options.databaseUrl, { synchronous: options.sqliteSynchronous });
   const store = new SqliteCheckpointStore(db.writer);
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({

@@ -3,6 +3,11 @@
  * value stops the process with a message naming the variable.
  */
 import path from "node:path";
+import {
+  DEFAULT_SQLITE_SYNCHRONOUS,
+  SQLITE_SYNCHRONOUS_LEVELS,
+  type SqliteSynchronous,
+} from "../store/database.ts";
 
 export interface ServerConfig {
   port: number;
@@ -11,6 +16,7 @@ export interface ServerConfig {
   dataDir: string;
   token: string | null;
   webOrigins: string[];
+  sqliteSynchronous: SqliteSynchronous;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +56,18 @@ function originsFrom(raw: string, webPort: number): string[] {
   });
 }
 
+function sqliteSynchronousFrom(raw: string | undefined): SqliteSynchronous {
+  const value = raw?.trim().toUpperCase() ?? "";
+  if (value === "") return DEFAULT_SQLITE_SYNCHRONOUS;
+  const level = SQLITE_SYNCHRONOUS_LEVELS.find((candidate) => candidate === value);
+  if (!level) {
+    throw new ConfigError(
+      `PODIUM_SQLITE_SYNCHRONOUS must be one of ${SQLITE_SYNCHRONOUS_LEVELS.join(", ")}, got "${raw ?? ""}"`,
+    );
+  }
+  return level;
+}
+
 export function readServerConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
@@ -63,5 +81,6 @@ export function readServerConfig(
     dataDir,
     token: env.PODIUM_TOKEN?.trim() || null,
     webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? "", webPort),
+    sqliteSynchronous: sqliteSynchronousFrom(env.PODIUM_SQLITE_SYNCHRONOUS),
   };
 }

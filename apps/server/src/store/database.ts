@@ -22,6 +22,18 @@ export const WAL_CHECKPOINT_INTERVAL_MS = 1_000;
  */
 export const WRITER_BUSY_TIMEOUT_MS = 50;
 
+/**
+ * How hard SQLite pushes each commit to the disk (WAL mode). What a power loss or OS crash can
+ * cost at each level is stated in the README; a process crash loses nothing at any level.
+ */
+export const SQLITE_SYNCHRONOUS_LEVELS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_LEVELS)[number];
+export const DEFAULT_SQLITE_SYNCHRONOUS: SqliteSynchronous = "NORMAL";
+
+export interface OpenDatabaseOptions {
+  synchronous?: SqliteSynchronous;
+}
+
 export interface PodiumDatabase {
   /** For reads and queries. */
   prisma: PrismaClient;
@@ -41,12 +53,19 @@ export function sqlitePathFromUrl(url: string, cwd = process.cwd()): string {
   return path.resolve(cwd, raw);
 }
 
-export async function openDatabase(url: string): Promise<PodiumDatabase> {
+export async function openDatabase(
+  url: string,
+  options: OpenDatabaseOptions = {},
+): Promise<PodiumDatabase> {
+  const synchronous = options.synchronous ?? DEFAULT_SQLITE_SYNCHRONOUS;
+  if (!SQLITE_SYNCHRONOUS_LEVELS.includes(synchronous)) {
+    throw new Error(`unknown SQLite synchronous level "${String(synchronous)}"`);
+  }
   const filePath = sqlitePathFromUrl(url);
   mkdirSync(path.dirname(filePath), { recursive: true });
   const writer = new Database(filePath, { timeout: BUSY_TIMEOUT_MS });
   writer.pragma("journal_mode = WAL");
-  writer.pragma("synchronous = NORMAL");
+  writer.pragma(`synchronous = ${synchronous}`);
   writer.pragma("foreign_keys = ON");
   writer.pragma("wal_autocheckpoint = 0");
   const migrations = applyMigrations(writer);

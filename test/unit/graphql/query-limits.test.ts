@@ -2,10 +2,13 @@ import { getIntrospectionQuery, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../../apps/server/src/graphql/limits.ts";
 import {
+  DEFAULT_QUERY_LIMITS,
   depthLimitRule,
   LIST_MULTIPLIER,
+  measureOperation,
   operationCost,
   operationDepth,
+  queryLimitErrors,
 } from "../../../apps/server/src/graphql/query-limits.ts";
 import { schema } from "../../../apps/server/src/graphql/schema/index.ts";
 
@@ -15,6 +18,10 @@ function depthOf(query: string): number {
     (definition) => definition.kind === "OperationDefinition",
   );
   return operationDepth(document, operation as never);
+}
+
+function limitErrors(query: string, limits = DEFAULT_QUERY_LIMITS) {
+  return queryLimitErrors({ schema, document: parse(query) }, limits);
 }
 
 describe("query depth", () => {
@@ -32,6 +39,7 @@ describe("query depth", () => {
       depthLimitRule(LIMITS.maxQueryDepth),
     ]);
     expect(errors).toEqual([]);
+    expect(limitErrors(getIntrospectionQuery())).toEqual([]);
   });
 
   it("reports an operation deeper than the limit with QUERY_TOO_DEEP", () => {
@@ -47,6 +55,14 @@ describe("query depth", () => {
   it("survives fragment cycles (reported by the standard rules instead)", () => {
     const document = parse("{ job(id: 1) { ...A } } fragment A on Job { sheets { num } ...A }");
     expect(() => validate(schema, document, [depthLimitRule(12)])).not.toThrow();
+    expect(limitErrors(document.loc!.source.body)[0]!.message).toMatch(/cyclic fragment/);
+  });
+
+  it("measures fragments that each spread the next twice once each", () => {
+    const fragments = ["fragment F0 on Job { sheets { num } }"];
+    for (let i = 1; i <= 60; i += 1)
+      fragments.push(`fragment F${i} on Job { ...F${i - 1} ...F${i - 1} }`);
+    expect(depthOf(`{ job(id: 1) { ...F60 } } ${fragments.join(" ")}`)).toBe(3);
   });
 });
 
@@ -88,5 +104,45 @@ describe("query cost", () => {
       "{ jobs(first: 500) { edges { node { sheets { attempts { validationDetails { message } } } } } } }",
     );
     expect(operationCost(schema, runaway, null)).toBeGreaterThan(LIMITS.maxQueryCost);
+  });
+
+  it("prices fragments that each spread the next twice without expanding them", () => {
+    // 2^60 copies of one field if expanded; evaluated once per fragment, the walk ends at once.
+    const fragments = ["fragment F0 on Query { health { ok } }"];
+    for (let i = 1; i <= 60; i += 1)
+      fragments.push(`fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`);
+    const errors = limitErrors(`{ ...F60 } ${fragments.join(" ")}`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", cost: 2 ** 61 });
+  });
+});
+
+describe("introspection cost", () => {
+  it("counts introspection lists like any other and keeps GraphiQL's full query within its limit", () => {
+    const full = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
+    const measured = measureOperation(schema, parse(full), null)!;
+    expect(measured.introspectionCost).toBeGreaterThan(LIMITS.maxQueryCost);
+    expect(measured.introspectionCost).toBeLessThan(LIMITS.maxIntrospectionCost);
+    expect(
+      measureOperation(schema, parse('{ __type(name: "Job") { fields { name } } }'), null)!
+        .introspectionCost,
+    ).toBe(1 + LIST_MULTIPLIER); // `fields` and its items; `__type` itself counts in `cost`
+  });
+
+  it("refuses nested type chains with QUERY_TOO_COMPLEX", () => {
+    const chain =
+      "{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }";
+    const errors = limitErrors(chain);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.extensions).toMatchObject({
+      code: "QUERY_TOO_COMPLEX",
+      limit: LIMITS.maxIntrospectionCost,
+    });
   });
 });

@@ -3,8 +3,10 @@
  * `schema/`, and `schema/index.ts` imports them all before building.
  */
 import SchemaBuilder from "@pothos/core";
+import ComplexityPlugin from "@pothos/plugin-complexity";
 import RelayPlugin from "@pothos/plugin-relay";
 import type { GraphQLContext } from "./context.ts";
+import { fieldComplexity } from "./field-complexity.ts";
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -15,8 +17,10 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
 }>({
-  plugins: [RelayPlugin],
+  plugins: [RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // Costs only: the limits are checked by the gateway (query-limits.ts) once variables are known.
+  complexity: { fieldComplexity },
   relay: {
     cursorType: "String",
     clientMutationId: "omit",

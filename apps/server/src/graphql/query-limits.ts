@@ -1,27 +1,29 @@
 /**
  * Limits on what one operation may ask for, so that a single request cannot make the server read
  * the whole database or recurse without end:
- * - depth: nesting of selection sets, checked at validation (introspection subtrees excluded,
- *   so GraphiQL's schema query always passes);
- * - cost: 1 per field, times the page size under a connection (`first`, default 50) and times
- *   LIST_MULTIPLIER under any other list; checked before execution, when variables are known.
- * - size: at most LIMITS.maxTokens tokens per document, enforced by the parser.
+ * - size: at most LIMITS.maxTokens tokens per document, enforced by the parser;
+ * - depth: nesting of selection sets, checked at validation (introspection subtrees excluded, so
+ *   GraphiQL's schema query always passes); each fragment's depth is computed once;
+ * - cost: each field's cost (field-complexity.ts), at most LIMITS.maxQueryCost; introspection
+ *   subtrees are costed the same way against their own LIMITS.maxIntrospectionCost;
+ * - resolved cost: lists read at their real length (resolved-cost.ts).
+ * Cost is checked before execution and before subscribing, once variables are known, by
+ * @pothos/plugin-complexity's walk, which evaluates each fragment once per type however often it
+ * is spread. Both walks take time linear in the document's size.
  * Rejections are GraphQL errors with extensions.code QUERY_TOO_DEEP or QUERY_TOO_COMPLEX.
  */
+import { complexityFromQuery, type ComplexityResult } from "@pothos/plugin-complexity";
 import {
   GraphQLError,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLString,
   Kind,
-  getNamedType,
-  getNullableType,
-  isListType,
-  isObjectType,
-  isInterfaceType,
   parse,
-  valueFromASTUntyped,
+  __Schema,
+  __Type,
   type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLField,
-  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -30,60 +32,51 @@ import {
 import type { Plugin } from "graphql-yoga";
 import { LIMITS } from "./limits.ts";
 
-/** Assumed length of a list that has no `first` argument (sheets of a job, attempts of a sheet). */
-export const LIST_MULTIPLIER = 10;
+export { LIST_MULTIPLIER } from "./field-complexity.ts";
 
-function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+/**
+ * Nesting of the operation's selection sets, read from the document alone (unknown fields count
+ * too: validation reports them beside the depth). Fragment wrappers add no level; a fragment's
+ * depth is computed once however often it is spread; cycles count as 0 (validation reports them).
+ */
+export function operationDepth(document: DocumentNode, operation: OperationDefinitionNode): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION)
       fragments.set(definition.name.value, definition);
   }
-  return fragments;
-}
-
-function selectionDepth(
-  selectionSet: SelectionSetNode,
-  fragments: Map<string, FragmentDefinitionNode>,
-  visiting: Set<string>,
-): number {
-  let deepest = 0;
-  for (const selection of selectionSet.selections) {
-    switch (selection.kind) {
-      case Kind.FIELD: {
-        if (selection.name.value.startsWith("__")) break;
-        const below = selection.selectionSet
-          ? selectionDepth(selection.selectionSet, fragments, visiting)
-          : 0;
+  const known = new Map<string, number>();
+  const entered = new Set<string>();
+  const fragmentDepth = (name: string): number => {
+    const memo = known.get(name);
+    if (memo !== undefined) return memo;
+    const fragment = fragments.get(name);
+    if (!fragment || entered.has(name)) return 0;
+    entered.add(name);
+    const depth = selectionDepth(fragment.selectionSet);
+    entered.delete(name);
+    known.set(name, depth);
+    return depth;
+  };
+  const selectionDepth = (selectionSet: SelectionSetNode): number => {
+    let deepest = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith("__")) continue;
+        const below = selection.selectionSet ? selectionDepth(selection.selectionSet) : 0;
         deepest = Math.max(deepest, 1 + below);
-        break;
-      }
-      case Kind.INLINE_FRAGMENT:
-        deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, visiting));
-        break;
-      case Kind.FRAGMENT_SPREAD: {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || visiting.has(name)) break; // unknown or cyclic: other rules report it
-        visiting.add(name);
-        deepest = Math.max(deepest, selectionDepth(fragment.selectionSet, fragments, visiting));
-        visiting.delete(name);
-        break;
-      }
-      default: {
-        const unexpected: never = selection;
-        throw new Error(`Unexpected selection ${String(unexpected)}`);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, selectionDepth(selection.selectionSet));
+      } else {
+        deepest = Math.max(deepest, fragmentDepth(selection.name.value));
       }
     }
-  }
-  return deepest;
+    return deepest;
+  };
+  return selectionDepth(operation.selectionSet);
 }
 
-export function operationDepth(document: DocumentNode, operation: OperationDefinitionNode): number {
-  return selectionDepth(operation.selectionSet, fragmentsOf(document), new Set());
-}
-
-/** Validation rule rejecting operations nested deeper than `maxDepth`. */
+/** Validation rule rejecting operations nested deeper than `maxDepth` with QUERY_TOO_DEEP. */
 export function depthLimitRule(maxDepth: number = LIMITS.maxQueryDepth): ValidationRule {
   return (context) => ({
     OperationDefinition(operation) {
@@ -100,93 +93,94 @@ export function depthLimitRule(maxDepth: number = LIMITS.maxQueryDepth): Validat
   });
 }
 
-interface CostWalk {
-  schema: GraphQLSchema;
-  fragments: Map<string, FragmentDefinitionNode>;
-  variables: Record<string, unknown>;
-  visiting: Set<string>;
+const introspectionViews = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
+/**
+ * The schema as the cost walk sees it: the query type also has `__schema` and `__type`, so the
+ * walk enters introspection subtrees and costs their lists like any other (10 per list). Only
+ * `getType` and `getRootType` are consulted by the walk and by variable coercion.
+ */
+export function introspectionCostView(schema: GraphQLSchema): GraphQLSchema {
+  const known = introspectionViews.get(schema);
+  if (known) return known;
+  const query = schema.getQueryType();
+  if (!query) return schema;
+  const config = query.toConfig();
+  const queryWithMeta = new GraphQLObjectType({
+    ...config,
+    fields: {
+      ...config.fields,
+      __schema: { type: new GraphQLNonNull(__Schema) },
+      __type: { type: __Type, args: { name: { type: new GraphQLNonNull(GraphQLString) } } },
+    },
+  });
+  const view = {
+    getType: (name: string) => (name === query.name ? queryWithMeta : schema.getType(name)),
+    getRootType: (operation: string) =>
+      operation === "query"
+        ? queryWithMeta
+        : schema.getRootType(operation as Parameters<GraphQLSchema["getRootType"]>[0]),
+  } as unknown as GraphQLSchema;
+  introspectionViews.set(schema, view);
+  return view;
 }
 
-function fieldMultiplier(
-  field: GraphQLField<unknown, unknown>,
-  args: Record<string, unknown>,
-  parentIsConnection: boolean,
-): number {
-  const returnType = getNullableType(field.type);
-  const named = getNamedType(field.type);
-  if (named.name.endsWith("Connection")) {
-    const first = args.first;
-    return typeof first === "number" && first >= 0 ? first : LIMITS.defaultPageSize;
-  }
-  // A connection's `edges` list is already counted by the connection's page size.
-  if (parentIsConnection) return 1;
-  return isListType(returnType) ? LIST_MULTIPLIER : 1;
+function selectOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  return operationName
+    ? operations.find((candidate) => candidate.name?.value === operationName)
+    : operations[0];
 }
 
-function argumentValues(
-  node: { arguments?: readonly { name: { value: string }; value: import("graphql").ValueNode }[] },
-  variables: Record<string, unknown>,
-): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const argument of node.arguments ?? []) {
-    values[argument.name.value] = valueFromASTUntyped(argument.value, variables);
-  }
-  return values;
+/** The document reduced to one operation and the fragments, as the walk costs the first operation. */
+function withOnlyOperation(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): DocumentNode {
+  return {
+    ...document,
+    definitions: document.definitions.filter(
+      (definition) => definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION,
+    ),
+  };
 }
 
-function selectionCost(
-  walk: CostWalk,
-  parentType: GraphQLOutputType,
-  selectionSet: SelectionSetNode,
-): number {
-  const named = getNamedType(parentType);
-  const parentIsConnection = named.name.endsWith("Connection");
-  let cost = 0;
-  for (const selection of selectionSet.selections) {
-    switch (selection.kind) {
-      case Kind.FIELD: {
-        const name = selection.name.value;
-        if (name.startsWith("__")) break;
-        const field =
-          isObjectType(named) || isInterfaceType(named) ? named.getFields()[name] : undefined;
-        if (!field) break; // unknown fields are reported by validation
-        const multiplier = fieldMultiplier(
-          field,
-          argumentValues(selection, walk.variables),
-          parentIsConnection,
-        );
-        const below = selection.selectionSet
-          ? selectionCost(walk, field.type, selection.selectionSet)
-          : 0;
-        cost += 1 + multiplier * below;
-        break;
-      }
-      case Kind.INLINE_FRAGMENT: {
-        const condition = selection.typeCondition
-          ? walk.schema.getType(selection.typeCondition.name.value)
-          : named;
-        if (condition && (isObjectType(condition) || isInterfaceType(condition))) {
-          cost += selectionCost(walk, condition, selection.selectionSet);
-        }
-        break;
-      }
-      case Kind.FRAGMENT_SPREAD: {
-        const fragment = walk.fragments.get(selection.name.value);
-        if (!fragment || walk.visiting.has(fragment.name.value)) break;
-        const condition = walk.schema.getType(fragment.typeCondition.name.value);
-        if (!condition || !(isObjectType(condition) || isInterfaceType(condition))) break;
-        walk.visiting.add(fragment.name.value);
-        cost += selectionCost(walk, condition, fragment.selectionSet);
-        walk.visiting.delete(fragment.name.value);
-        break;
-      }
-      default: {
-        const unexpected: never = selection;
-        throw new Error(`Unexpected selection ${String(unexpected)}`);
-      }
-    }
-  }
-  return cost;
+export interface OperationMeasure {
+  /** Estimated cost of everything but introspection subtrees. */
+  cost: number;
+  /** Estimated cost of the introspection subtrees (`__schema`, `__type`). */
+  introspectionCost: number;
+}
+
+/**
+ * Cost of the named (or first) operation; null when there is no such operation.
+ * Throws a GraphQLError when variables do not fit the operation or fragments are cyclic
+ * (which validation reports before this is reached).
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> = {},
+  context: object = {},
+): OperationMeasure | null {
+  const operation = selectOperation(document, operationName);
+  if (!operation) return null;
+  const single = withOnlyOperation(document, operation);
+  const measure = (view: GraphQLSchema): ComplexityResult =>
+    complexityFromQuery(single, { schema: view, variables, ctx: context });
+  const withoutIntrospection = measure(schema);
+  const withIntrospection = measure(introspectionCostView(schema));
+  return {
+    cost: withoutIntrospection.complexity,
+    introspectionCost: withIntrospection.complexity - withoutIntrospection.complexity,
+  };
 }
 
 export function operationCost(
@@ -195,54 +189,64 @@ export function operationCost(
   operationName: string | null | undefined,
   variables: Record<string, unknown> = {},
 ): number {
-  const operations = document.definitions.filter(
-    (definition): definition is OperationDefinitionNode =>
-      definition.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation = operationName
-    ? operations.find((candidate) => candidate.name?.value === operationName)
-    : operations[0];
-  if (!operation) return 0;
-  const rootType =
-    operation.operation === "query"
-      ? schema.getQueryType()
-      : operation.operation === "mutation"
-        ? schema.getMutationType()
-        : schema.getSubscriptionType();
-  if (!rootType) return 0;
-  return selectionCost(
-    { schema, fragments: fragmentsOf(document), variables, visiting: new Set() },
-    rootType,
-    operation.selectionSet,
-  );
+  return measureOperation(schema, document, operationName, variables)?.cost ?? 0;
 }
 
-function costError(cost: number, maxCost: number): GraphQLError {
-  return new GraphQLError(`Query cost ${cost} exceeds the limit of ${maxCost}`, {
-    extensions: { code: "QUERY_TOO_COMPLEX", cost, limit: maxCost },
+export interface QueryLimits {
+  maxCost: number;
+  maxIntrospectionCost: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxCost: LIMITS.maxQueryCost,
+  maxIntrospectionCost: LIMITS.maxIntrospectionCost,
+};
+
+function tooComplex(what: string, cost: number, limit: number): GraphQLError {
+  return new GraphQLError(`${what} ${cost} exceeds the limit of ${limit}`, {
+    extensions: { code: "QUERY_TOO_COMPLEX", cost, limit },
   });
 }
 
-/** Yoga plugin: depth at validation, cost before execution and before subscribing. */
-export function useQueryLimits(
-  maxDepth: number = LIMITS.maxQueryDepth,
-  maxCost: number = LIMITS.maxQueryCost,
-): Plugin {
-  const depthRule = depthLimitRule(maxDepth);
-  const check = (args: {
+/** The errors to answer instead of running the operation; empty when its cost is within the limits. */
+export function queryLimitErrors(
+  args: {
     schema: GraphQLSchema;
     document: DocumentNode;
     operationName?: string | null;
     variableValues?: Record<string, unknown> | null;
-  }): GraphQLError | null => {
-    const cost = operationCost(
+    contextValue?: unknown;
+  },
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): GraphQLError[] {
+  let measured: OperationMeasure | null;
+  try {
+    measured = measureOperation(
       args.schema,
       args.document,
       args.operationName,
       args.variableValues ?? {},
+      typeof args.contextValue === "object" && args.contextValue !== null ? args.contextValue : {},
     );
-    return cost > maxCost ? costError(cost, maxCost) : null;
-  };
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+  if (!measured) return [];
+  const { cost, introspectionCost } = measured;
+  if (cost > limits.maxCost) return [tooComplex("Query cost", cost, limits.maxCost)];
+  if (introspectionCost > limits.maxIntrospectionCost) {
+    return [tooComplex("Introspection cost", introspectionCost, limits.maxIntrospectionCost)];
+  }
+  return [];
+}
+
+/** Yoga plugin: bounded parsing, depth at validation, cost before execution and subscribing. */
+export function useQueryLimits(
+  maxDepth: number = LIMITS.maxQueryDepth,
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): Plugin {
+  const depthRule = depthLimitRule(maxDepth);
   return {
     onParse({ setParseFn }) {
       // Bounds the parser's work (and its recursion) before any other check sees the document.
@@ -261,12 +265,12 @@ export function useQueryLimits(
       addValidationRule(depthRule);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
+      const errors = queryLimitErrors(args, limits);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
+      const errors = queryLimitErrors(args, limits);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { JobRow } from "../../store/read-model.ts";
 import { builder } from "../builder.ts";
+import { chargeListLength } from "../resolved-cost.ts";
 import { eventConnection } from "./connections.ts";
 import { EventConnectionRef } from "./sheet-event.ts";
 import { JobStatusEnum } from "./job-status.ts";
@@ -37,7 +38,11 @@ export const JobRef = builder.objectRef<JobRow>("Job").implement({
     sheets: t.field({
       type: [SheetRef],
       description: "Every sheet, in number order.",
-      resolve: (job, _args, { services }) => services.readModel.listSheets(job.id),
+      // The estimate assumes 10 sheets; the real count is charged before the rows are read.
+      resolve: (job, _args, context, info) => {
+        chargeListLength(context, info, job.totalSheets);
+        return context.services.readModel.listSheets(job.id);
+      },
     }),
     sheet: t.field({
       type: SheetRef,

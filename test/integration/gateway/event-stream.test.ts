@@ -126,6 +126,32 @@ describe("sheetEvents stream: replay then live", () => {
     expect(fixture.bus.subscriberCount).toBe(0);
     expect(tracker.active).toBe(0);
   });
+
+  it("cuts off a client whose unread events pass the byte limit, however few they are", async () => {
+    const tracker = new SubscriptionTracker();
+    const stream = openEventStream({
+      readModel: fixture.readModel,
+      liveEvents: liveEventsFromBus(fixture.bus),
+      tracker,
+      jobId: null,
+      afterSeq: 0,
+      maxQueuedBytes: 3_500,
+    });
+    await fixture.commit(
+      Array.from({ length: 4 }, (_, i) =>
+        draft("job-a", 1, "sheet.dispatched", { i, pad: "x".repeat(1_000) }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const received = await take(stream, 3);
+    expect(received.map((event) => event.seq)).toEqual([1, 2, 3]);
+    const last = await stream.next();
+    expect((last.value as StreamFailure).error).toBeInstanceOf(SlowConsumerError);
+    expect(String((last.value as StreamFailure).error)).toMatch(
+      /more than 3500 bytes behind; resubscribe with the last cursor/,
+    );
+    expect(tracker.active).toBe(0);
+  });
 });
 
 describe("jobUpdated stream", () => {
@@ -164,5 +190,48 @@ describe("jobUpdated stream", () => {
     await stream.return();
     expect(fixture.bus.subscriberCount).toBe(0);
     expect(tracker.active).toBe(0);
+  });
+
+  it("holds only the ids of changed jobs for a client that does not read, then sends each once, as it is now", async () => {
+    for (const id of ["job-a", "job-b"]) {
+      await fixture.db.prisma.job.create({
+        data: {
+          id,
+          name: id,
+          status: "running",
+          scoreText: "x".repeat(100_000),
+          configHash: "h",
+          workspace: "/tmp/w",
+          totalSheets: 50,
+        },
+      });
+    }
+    const tracker = new SubscriptionTracker();
+    const stream = openJobStream({
+      readModel: fixture.readModel,
+      liveEvents: liveEventsFromBus(fixture.bus),
+      tracker,
+      jobId: null,
+    });
+    for (let done = 1; done <= 50; done += 1) {
+      await fixture.db.prisma.job.update({
+        where: { id: "job-a" },
+        data: { completedSheets: done },
+      });
+      await fixture.commit([
+        draft("job-a", done, "sheet.completed"),
+        draft("job-b", done, "sheet.dispatched"),
+      ]);
+    }
+    expect(stream.pending).toBe(2);
+    const updates = await take(stream, 2);
+    expect(updates.map((job) => [job.id, job.completedSheets])).toEqual([
+      ["job-a", 50],
+      ["job-b", 0],
+    ]);
+    expect(stream.pending).toBe(0);
+    await stream.return();
+    expect(tracker.active).toBe(0);
+    expect(fixture.bus.subscriberCount).toBe(0);
   });
 });

@@ -8,12 +8,28 @@
  *
  * The replay reads one page only once the client has taken the previous one, so a client that
  * stops reading holds one page in the server, not the whole log; live events that pile up for it
- * meanwhile are bounded by `maxQueued` like every other queue here.
+ * meanwhile are bounded by `maxQueued` events and `maxQueuedBytes` (each event sized by its JSON)
+ * like every other queue here.
  */
 import type { EventRecord } from "../../bus/types.ts";
 import type { ReadModel } from "../../store/read-model.ts";
 import type { LiveEventSource } from "../context.ts";
-import { Channel, SlowConsumerError, type SubscriptionTracker } from "./channel.ts";
+import { Channel, describeBytes, SlowConsumerError, type SubscriptionTracker } from "./channel.ts";
+
+/** Bytes held for one subscription whose client does not read, before it is ended. */
+export const MAX_QUEUED_EVENT_BYTES = 8 * 1024 * 1024;
+
+const sizes = new WeakMap<EventRecord, number>();
+
+/** An event's size as sent (its JSON), computed once: the bus hands one object to every listener. */
+export function eventBytes(event: EventRecord): number {
+  let size = sizes.get(event);
+  if (size === undefined) {
+    size = JSON.stringify(event).length;
+    sizes.set(event, size);
+  }
+  return size;
+}
 
 export interface EventStreamOptions {
   readModel: ReadModel;
@@ -26,23 +42,30 @@ export interface EventStreamOptions {
   replayPageSize?: number;
   /** Most events held for one slow client before it is cut off. */
   maxQueued?: number;
+  /** Most bytes of events held for one slow client before it is cut off. */
+  maxQueuedBytes?: number;
 }
 
 export function openEventStream(options: EventStreamOptions): Channel<EventRecord> {
   const { readModel, liveEvents, tracker, jobId } = options;
   const replayPageSize = options.replayPageSize ?? 100;
   const maxQueued = options.maxQueued ?? 50_000;
+  const maxQueuedBytes = options.maxQueuedBytes ?? MAX_QUEUED_EVENT_BYTES;
   let lastSentSeq = options.afterSeq;
   let replaying = true;
   let buffered: EventRecord[] = [];
-  let overflowedDuringReplay = false;
+  let bufferedBytes = 0;
+  let overflowedDuringReplay: SlowConsumerError | null = null;
 
   tracker.opened();
   const channel: Channel<EventRecord> = new Channel<EventRecord>({
     maxQueued,
+    maxQueuedBytes,
+    sizeOf: eventBytes,
     onClose: () => {
       unsubscribe();
       buffered = [];
+      bufferedBytes = 0;
       tracker.closed();
     },
   });
@@ -56,8 +79,15 @@ export function openEventStream(options: EventStreamOptions): Channel<EventRecor
   const unsubscribe = liveEvents.subscribe((event) => {
     if (jobId !== null && event.jobId !== jobId) return;
     if (!replaying) send(event);
-    else if (buffered.length < maxQueued) buffered.push(event);
-    else overflowedDuringReplay = true;
+    else if (overflowedDuringReplay) return;
+    else if (buffered.length >= maxQueued)
+      overflowedDuringReplay = new SlowConsumerError(maxQueued);
+    else if (bufferedBytes + eventBytes(event) > maxQueuedBytes)
+      overflowedDuringReplay = new SlowConsumerError(describeBytes(maxQueuedBytes));
+    else {
+      buffered.push(event);
+      bufferedBytes += eventBytes(event);
+    }
   });
 
   void (async () => {
@@ -76,9 +106,10 @@ export function openEventStream(options: EventStreamOptions): Channel<EventRecor
       // Buffered events arrive in commit order; the ones the replay already sent are skipped.
       const pending = buffered;
       buffered = [];
+      bufferedBytes = 0;
       for (const event of pending) send(event);
       replaying = false;
-      if (overflowedDuringReplay) channel.fail(new SlowConsumerError(maxQueued));
+      if (overflowedDuringReplay) channel.fail(overflowedDuringReplay);
     } catch (error) {
       channel.fail(error);
     }

@@ -3,12 +3,18 @@
  * graphql-ws answers WebSocket upgrades on the same path. WebSocket operations go through
  * `yoga.getEnveloped`, so they share Yoga's schema, plugins and parse/validate caches.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GraphQLError, type ExecutionArgs } from "graphql";
 import { WebSocketServer } from "ws";
 import type { GatewayServices } from "./graphql/context.ts";
-import { requestAllowed, tokenFromConnectionParams, tokenMatches } from "./graphql/security.ts";
+import { MAX_WEBSOCKET_MESSAGE_BYTES, refuseOversizedBody } from "./graphql/body-limit.ts";
+import {
+  bearerToken,
+  requestAllowed,
+  tokenFromConnectionParams,
+  tokenMatches,
+} from "./graphql/security.ts";
 import { serveGraphQLWs } from "./graphql/ws-transport.ts";
 import { createGatewayYoga, GRAPHQL_PATH, type GatewayYoga } from "./graphql/yoga.ts";
 
@@ -67,10 +73,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logError,
   });
   const { yoga, allowedOrigins } = gateway;
-  const httpServer = createServer(yoga);
+  const authenticated = (request: IncomingMessage): boolean =>
+    token === null || tokenMatches(token, bearerToken(request.headers.authorization));
+  const httpServer = createServer((request, response) => {
+    if (refuseOversizedBody(request, response, authenticated)) return;
+    void yoga(request, response);
+  });
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: GRAPHQL_PATH,
+    maxPayload: MAX_WEBSOCKET_MESSAGE_BYTES,
     verifyClient: (info, callback) => {
       if (requestAllowed(info.origin, info.req.headers.host, allowedOrigins, token !== null))
         callback(true);

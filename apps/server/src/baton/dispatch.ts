@@ -85,7 +85,7 @@ export function dispatchReady(
 
 function jobBlocked(job: JobState, now: number): SkipReason | null {
   if (isTerminalJob(job.record.status)) return "job_finished";
-  if (job.record.pauseReason !== null) return "job_paused";
+  if (job.record.pauseReasons.length > 0) return "job_paused";
   if (job.pacingUntil !== null && job.pacingUntil > now) return "job_pacing";
   if (job.running >= jobConcurrencyCap(job.spec.policy)) return "job_limit";
   return null;

@@ -107,6 +107,8 @@ export function setSheetStatus(
   if (prev === "fermata") job.fermataCount -= 1;
 
   sheet.record.status = next;
+  // Whoever sets a due time sets it after the status change that calls for it.
+  sheet.record.dueAt = null;
 
   if (isTerminalSheet(next)) {
     job.terminalCount += 1;
@@ -184,7 +186,7 @@ export function refreshJobStatus(ctx: Ctx, job: JobState): void {
       ? job.blockingCount === 0
         ? "completed"
         : "failed"
-      : record.pauseReason !== null
+      : record.pauseReasons.length > 0
         ? "paused"
         : "running";
   if (next === before) return;
@@ -193,6 +195,7 @@ export function refreshJobStatus(ctx: Ctx, job: JobState): void {
   if (next === "completed" || next === "failed") {
     record.completedAt = ctx.now;
     record.pauseReason = null;
+    record.pauseReasons = [];
     ctx.emit(record.id, 0, next === "completed" ? "job.completed" : "job.failed", {
       completedSheets: record.completedSheets,
       totalSheets: record.totalSheets,

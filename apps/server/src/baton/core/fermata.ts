@@ -14,6 +14,7 @@ import { isTerminalSheet } from "../status.ts";
 import { timerIds, type JobState, type SheetState } from "../state.ts";
 import { setSheetStatus, type Ctx } from "./context.ts";
 import { enterFermata, failSheet } from "./ladder.ts";
+import { liftPauseReasons } from "./pause.ts";
 
 const FERMATA_DECISIONS: readonly FermataDecision[] = ["retry", "skip", "accept", "fail"];
 
@@ -157,9 +158,5 @@ function resolve(
       void never;
     }
   }
-  if (job.fermataCount === 0 && job.record.pauseReason === "escalation") {
-    job.record.pauseReason = null;
-    ctx.touchJob(job);
-    ctx.emit(jobId, 0, "job.resumed", { after: "escalation" });
-  }
+  if (job.fermataCount === 0) liftPauseReasons(ctx, job, ["escalation"], { after: "escalation" });
 }

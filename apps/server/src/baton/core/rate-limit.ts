@@ -43,6 +43,27 @@ export function hitRateLimit(
   }
 }
 
+/**
+ * Re-establishes a limit known to last until `until` (after a restart); a limit already in force
+ * for longer is kept.
+ */
+export function restoreRateLimit(ctx: Ctx, instrument: string, until: number): void {
+  const state = ctx.state;
+  const current = state.rateLimits.get(instrument);
+  if (current !== undefined && current.until >= until) return;
+  state.rateLimitGeneration += 1;
+  const generation = state.rateLimitGeneration;
+  state.rateLimits.set(instrument, { until, generation });
+  const id = timerIds.rateLimit(instrument);
+  ctx.effects.push({ kind: "cancelTimer", id });
+  ctx.effects.push({
+    kind: "scheduleTimer",
+    id,
+    at: until,
+    event: { kind: "RateLimitExpired", instrument, generation },
+  });
+}
+
 /** Lifts the limit of one instrument and wakes its waiting sheets. */
 export function clearInstrument(ctx: Ctx, instrument: string, reason: "expired" | "cleared"): void {
   ctx.state.rateLimits.delete(instrument);

@@ -44,6 +44,11 @@ describe("regression: pause reasons are independent", () => {
     });
     expect(e.status("j", 1)).toBe("pending");
     expect(e.lastDispatch!.dispatched).toEqual([]);
+    const logged = e.commits().flatMap((c) => c.events);
+    expect(logged.at(-1)).toMatchObject({
+      event: "job.paused",
+      data: { reasons: ["user"], lifted: ["escalation"] },
+    });
     expect(e.send({ kind: "ResumeJob", jobId: "j", retryFailed: false }).rejection).toBeUndefined();
     expect(e.jobStatus("j")).toBe("running");
     expect(e.status("j", 1)).toBe("dispatched");

@@ -25,9 +25,9 @@ import {
 import { fallbackNow, hasNextInstrument } from "./ladder.ts";
 import {
   addPauseReason,
+  announcePause,
   clearPauseReasons,
   hasPauseReason,
-  isPaused,
   liftPauseReasons,
 } from "./pause.ts";
 import { liveJob, openJob, sheetOf } from "./lookup.ts";
@@ -108,12 +108,7 @@ export function onResume(ctx: Ctx, event: ResumeJob): void {
   const data = { retryFailed: event.retryFailed, resetSheets: toRetry.map((s) => s.record.num) };
   ctx.touchJob(job);
   const lifted = liftPauseReasons(ctx, job, LIFTED_BY_RESUME, data);
-  if (lifted.length === 0 || isPaused(job))
-    ctx.emit(event.jobId, 0, "job.resumed", {
-      ...data,
-      lifted,
-      stillPaused: job.record.pauseReasons,
-    });
+  if (lifted.length === 0) announcePause(ctx, job, data);
 }
 
 export function onCancel(ctx: Ctx, event: CancelJob): void {

@@ -29,7 +29,10 @@ export function addPauseReason(ctx: Ctx, job: JobState, reason: PauseReason): bo
   return true;
 }
 
-/** Lifts the given reasons; announces `job.resumed` only when none is left. */
+/**
+ * Lifts the given reasons. Announces `job.resumed` when none is left, else `job.paused` with the
+ * reasons still in force, so the log never shows a held job as resumed.
+ */
 export function liftPauseReasons(
   ctx: Ctx,
   job: JobState,
@@ -38,10 +41,20 @@ export function liftPauseReasons(
 ): PauseReason[] {
   const removed = job.record.pauseReasons.filter((r) => lifted.includes(r));
   if (removed.length === 0) return removed;
-  const left = job.record.pauseReasons.filter((r) => !lifted.includes(r));
-  setReasons(ctx, job, left);
-  if (left.length === 0) ctx.emit(job.record.id, 0, "job.resumed", { ...data, lifted: removed });
+  setReasons(
+    ctx,
+    job,
+    job.record.pauseReasons.filter((r) => !lifted.includes(r)),
+  );
+  announcePause(ctx, job, { ...data, lifted: removed });
   return removed;
+}
+
+/** `job.resumed` when nothing holds the job, else `job.paused` naming what still does. */
+export function announcePause(ctx: Ctx, job: JobState, data: Record<string, unknown>): void {
+  const reasons = job.record.pauseReasons;
+  if (reasons.length === 0) ctx.emit(job.record.id, 0, "job.resumed", data);
+  else ctx.emit(job.record.id, 0, "job.paused", { ...data, reason: reasons[0], reasons });
 }
 
 /** For a job that ended: nothing holds it any more. */

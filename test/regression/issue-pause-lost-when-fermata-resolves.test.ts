@@ -64,6 +64,13 @@ describe("regression: pause reasons are independent", () => {
     expect(again.rejection!.message).toMatch(/fermata/);
   });
 
+  it("the escalation pause ends with the last fermata, however it ends", () => {
+    const e = heldAtFermata();
+    e.send({ kind: "PauseJob", jobId: "j", reason: "user" });
+    e.send({ kind: "SheetSkipped", jobId: "j", sheetNum: 1, reason: "skipped by a person" });
+    expect(e.state.jobs.get("j")!.record.pauseReasons).toEqual(["user"]);
+  });
+
   it("pausing never reports success without effect", () => {
     const e = new Engine();
     e.register(spec("j", [plan(1), plan(2)]));

@@ -15,6 +15,7 @@ import type {
   TransitionResult,
 } from "../state.ts";
 import { timerIds } from "../state.ts";
+import { liftEscalationWithoutFermata } from "./pause.ts";
 
 let lastTransition = 0;
 
@@ -211,7 +212,11 @@ export function refreshJobStatus(ctx: Ctx, job: JobState): void {
 
 export function finish(ctx: Ctx): TransitionResult {
   // refreshJobStatus may touch more jobs; the array grows while we walk it.
-  for (let i = 0; i < ctx.changedJobs.length; i++) refreshJobStatus(ctx, ctx.changedJobs[i]!);
+  for (let i = 0; i < ctx.changedJobs.length; i++) {
+    const job = ctx.changedJobs[i]!;
+    liftEscalationWithoutFermata(ctx, job);
+    refreshJobStatus(ctx, job);
+  }
   const effects = ctx.effects;
   if (ctx.changed) {
     const commit: Effect = {

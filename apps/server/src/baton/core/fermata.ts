@@ -14,7 +14,6 @@ import { isTerminalSheet } from "../status.ts";
 import { timerIds, type JobState, type SheetState } from "../state.ts";
 import { setSheetStatus, type Ctx } from "./context.ts";
 import { enterFermata, failSheet } from "./ladder.ts";
-import { liftPauseReasons } from "./pause.ts";
 
 const FERMATA_DECISIONS: readonly FermataDecision[] = ["retry", "skip", "accept", "fail"];
 
@@ -158,5 +157,4 @@ function resolve(
       void never;
     }
   }
-  if (job.fermataCount === 0) liftPauseReasons(ctx, job, ["escalation"], { after: "escalation" });
 }

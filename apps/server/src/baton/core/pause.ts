@@ -57,6 +57,12 @@ export function announcePause(ctx: Ctx, job: JobState, data: Record<string, unkn
   else ctx.emit(job.record.id, 0, "job.paused", { ...data, reason: reasons[0], reasons });
 }
 
+/** The escalation pause lasts while a fermata holds a sheet, however the last one ended. */
+export function liftEscalationWithoutFermata(ctx: Ctx, job: JobState): void {
+  if (job.fermataCount === 0 && hasPauseReason(job, "escalation"))
+    liftPauseReasons(ctx, job, ["escalation"], { after: "escalation" });
+}
+
 /** For a job that ended: nothing holds it any more. */
 export function clearPauseReasons(job: JobState): void {
   job.record.pauseReasons = [];

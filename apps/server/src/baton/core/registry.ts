@@ -12,7 +12,7 @@ import type { SheetPlan } from "../../score/types.ts";
 import { cascadeAll } from "./cascade.ts";
 import { isBlockingTerminal, satisfiesDependents, type Ctx } from "./context.ts";
 import { armEscalationTimeout } from "./ladder.ts";
-import { addPauseReason, liftPauseReasons, normalizePauseReasons } from "./pause.ts";
+import { addPauseReason, normalizePauseReasons } from "./pause.ts";
 import { restoreRateLimit } from "./rate-limit.ts";
 
 /** Statuses whose musician (or place in the queue) did not survive the restart. */
@@ -235,8 +235,8 @@ export function onRecoverJob(ctx: Ctx, event: RecoverJob): void {
   const job = assembleJob(spec, record, sheets);
   ctx.state.jobs.set(spec.jobId, job);
   ctx.touchJob(job);
-  if (job.fermataCount === 0) liftPauseReasons(ctx, job, ["escalation"], { after: "recovery" });
-  else addPauseReason(ctx, job, "escalation");
+  // A stored escalation pause without a fermata is lifted when the transition finishes.
+  if (job.fermataCount > 0) addPauseReason(ctx, job, "escalation");
   for (const num of reset) ctx.touchSheet(job, job.sheets.get(num)!);
   rearmTimers(ctx, job);
   cascadeAll(ctx, job);

@@ -40,6 +40,15 @@ describe("regression: rate limits use the fallback chain", () => {
     e.report("j", 1, RATE_LIMITED);
     expect(e.sheet("j", 1)).toMatchObject({ status: "waiting", instrument: "a" });
     expect(e.sheet("j", 1).dueAt).toBe(e.now + 120_000);
+    // A later hit on the instrument moves the stored end of the wait with it.
+    e.send({
+      kind: "RateLimitHit",
+      instrument: "a",
+      waitSeconds: 300,
+      jobId: null,
+      sheetNum: null,
+    });
+    expect(e.sheet("j", 1).dueAt).toBe(e.now + 300_000);
     e.fire("rate_limit:a");
     expect(e.order("j", 1)).toMatchObject({ instrument: "a", attemptNumber: 2 });
   });

@@ -38,6 +38,16 @@ export function checkInvariants(state: BatonState, limits: DispatchLimits): stri
         problems.push(
           `sheet ${r.num} (${r.status}, unmet ${sheet.unmetDeps}) ready-listed=${listed}`,
         );
+      if (r.status === "waiting" && state.rateLimits.get(r.instrument)?.until !== r.dueAt)
+        problems.push(
+          `sheet ${r.num} waits until ${r.dueAt}, not until its instrument's limit ends`,
+        );
+      if (
+        (r.status === "retry_scheduled") !== (r.dueAt !== null) &&
+        r.status !== "waiting" &&
+        r.status !== "fermata"
+      )
+        problems.push(`sheet ${r.num} (${r.status}) has due time ${r.dueAt}`);
       if ((r.status === "dispatched" || r.status === "in_progress") && !sheet.musicianAlive)
         problems.push(`sheet ${r.num} plays without a musician`);
     }

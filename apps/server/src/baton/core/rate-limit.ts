@@ -34,12 +34,24 @@ export function hitRateLimit(
     at: until,
     event: { kind: "RateLimitExpired", instrument, generation },
   });
+  extendWaits(ctx, instrument, until);
   if (who.jobId !== null) {
     ctx.emit(who.jobId, who.sheetNum ?? 0, "rate_limit.active", {
       instrument,
       waitSeconds: seconds,
       until,
     });
+  }
+}
+
+/** Sheets already waiting on the instrument now wait until the new end (their stored due time). */
+function extendWaits(ctx: Ctx, instrument: string, until: number): void {
+  for (const job of ctx.state.jobs.values()) {
+    for (const sheet of job.sheets.values()) {
+      if (sheet.record.status !== "waiting" || sheet.record.instrument !== instrument) continue;
+      sheet.record.dueAt = until;
+      ctx.touchSheet(job, sheet);
+    }
   }
 }
 

@@ -178,6 +178,7 @@ describe("conductor commands", () => {
         id: "j",
         status: "running",
         pauseReason: null,
+        pauseReasons: [],
         totalSheets: 1,
         completedSheets: 1,
         costUsd: 0,

@@ -212,11 +212,20 @@ describe("bad input gets typed errors and leaves the server healthy", () => {
       harness,
       'name: slow\ninstrument: cli\nsheet: { size: 1, total_items: 3 }\nprompt: { template: "sleep 5" }\n',
     );
-    const paused = await harness.request<{ pauseJob: { status: string; pauseReason: string } }>(
-      "mutation ($id: ID!) { pauseJob(id: $id) { status pauseReason } }",
-      { id: jobId },
-    );
-    expect(paused.body.data!.pauseJob).toEqual({ status: "PAUSED", pauseReason: "user" });
+    const paused = await harness.request<{
+      pauseJob: { status: string; pauseReason: string; pauseReasons: string[] };
+    }>("mutation ($id: ID!) { pauseJob(id: $id) { status pauseReason pauseReasons } }", {
+      id: jobId,
+    });
+    expect(paused.body.data!.pauseJob).toEqual({
+      status: "PAUSED",
+      pauseReason: "user",
+      pauseReasons: ["user"],
+    });
+    const twice = await harness.request("mutation ($id: ID!) { pauseJob(id: $id) { status } }", {
+      id: jobId,
+    });
+    expect(twice.body.errors![0]).toMatchObject({ extensions: { code: "INVALID_STATE" } });
     const resumed = await harness.request<{ resumeJob: { status: string } }>(
       "mutation ($id: ID!) { resumeJob(id: $id) { status } }",
       { id: jobId },

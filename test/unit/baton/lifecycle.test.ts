@@ -306,7 +306,7 @@ describe("dispatch limits", () => {
 });
 
 describe("recovery from a checkpoint", () => {
-  it("interrupted sheets go back to pending with budgets kept; terminal stay; the cascade re-runs", () => {
+  it("interrupted sheets go back to pending with budgets kept; scheduled retries keep their time; terminal stay; the cascade re-runs", () => {
     const e = new Engine();
     const s = spec("j", [plan(1), plan(2), plan(3, { dependsOn: [2] }), plan(4), plan(5)], {
       parallel: { enabled: true, maxConcurrent: 5 },
@@ -325,7 +325,15 @@ describe("recovery from a checkpoint", () => {
     expect(fresh.status("j", 1)).toBe("completed");
     expect(fresh.status("j", 2)).toBe("failed");
     expect(fresh.sheet("j", 3)).toMatchObject({ status: "skipped", errorCode: "E999" });
-    expect(fresh.sheet("j", 4)).toMatchObject({ normalAttempts: 1, status: "dispatched" });
+    const dueAt = sheets[3]!.dueAt;
+    expect(dueAt).not.toBeNull();
+    expect(fresh.sheet("j", 4)).toMatchObject({
+      normalAttempts: 1,
+      status: "retry_scheduled",
+      dueAt,
+    });
+    expect(fresh.pendingTimer("retry:j:4")?.at).toBe(dueAt);
+    fresh.fire("retry:j:4");
     expect(fresh.order("j", 4).dispatchToken).toBe("j:4:2");
     expect(fresh.status("j", 5)).toBe("dispatched");
     expect(fresh.eventNames("j", 0)).toContain("job.recovered");

@@ -48,6 +48,14 @@ function reach(status: SheetStatus): Engine {
       });
       break;
     case "waiting":
+      // The fallback is limited too, so the sheet waits instead of moving to it.
+      e.send({
+        kind: "RateLimitHit",
+        instrument: "b",
+        waitSeconds: 600,
+        jobId: null,
+        sheetNum: null,
+      });
       e.report("j", 1, RATE_LIMITED);
       break;
     case "retry_scheduled":

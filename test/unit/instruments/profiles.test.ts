@@ -80,12 +80,15 @@ describe("built-in profiles", () => {
     expect(info.find((entry) => entry.name === "openai-compatible")!.kind).toBe("http");
   });
 
-  it("gives per-model limits, defaulting to 4", () => {
+  it("gives per-model limits, defaulting to 4; an instrument without models sets no cap of its own", () => {
     const pool = new BackendPool({ profiles });
     expect(pool.instrumentLimit("claude-code", "claude-haiku-4-5")).toBe(8);
     expect(pool.instrumentLimit("claude-code", "claude-opus-4-5")).toBe(4);
     expect(pool.instrumentLimit("claude-code", null)).toBe(4);
-    expect(pool.instrumentLimit("cli", null)).toBe(4);
+    expect(pool.instrumentLimit("cli", null)).toBe(Number.POSITIVE_INFINITY);
+    expect(listInstruments(profiles).find((entry) => entry.name === "cli")!.maxConcurrent).toBe(
+      null,
+    );
     expect(pool.instrumentLimit("no-such-instrument", null)).toBe(4);
   });
 });

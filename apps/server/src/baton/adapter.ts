@@ -215,6 +215,11 @@ export class BatonAdapter {
     return this.wheel.size;
   }
 
+  /** When the timer with this id (see `timerIds`) fires, or null when none is armed. */
+  timerDeadline(id: string): number | null {
+    return this.wheel.deadlineOf(id);
+  }
+
   // ---- the loop ----
 
   /** Runs the single-consumer inbox loop until shutdown; rejects if a commit fails. */

@@ -10,6 +10,7 @@ import { isTerminalJob } from "./status.ts";
 import { isBreakerOpen } from "./core/circuit-breaker.ts";
 import { Ctx, finish, setSheetStatus } from "./core/context.ts";
 import { moveToInstrument } from "./core/ladder.ts";
+import { isPaused } from "./core/pause.ts";
 import { isRateLimited } from "./core/rate-limit.ts";
 
 export const DEFAULT_MAX_CONCURRENT_SHEETS = 10;
@@ -85,7 +86,7 @@ export function dispatchReady(
 
 function jobBlocked(job: JobState, now: number): SkipReason | null {
   if (isTerminalJob(job.record.status)) return "job_finished";
-  if (job.record.pauseReason !== null) return "job_paused";
+  if (isPaused(job)) return "job_paused";
   if (job.pacingUntil !== null && job.pacingUntil > now) return "job_pacing";
   if (job.running >= jobConcurrencyCap(job.spec.policy)) return "job_limit";
   return null;

@@ -35,12 +35,21 @@ export interface SheetRecord {
   processStartedAt: string | null;
   startedAt: number | null;
   completedAt: number | null;
+  /**
+   * When the sheet's pending timer comes due: the retry of a `retry_scheduled` sheet, the end of
+   * the rate limit a `waiting` sheet waits out, the escalation deadline of a `fermata`. Null
+   * otherwise. A restart re-arms the timer from it.
+   */
+  dueAt: number | null;
 }
 
 export interface JobRecord {
   id: string;
   status: JobStatus;
+  /** The oldest reason in force (the one-value view of `pauseReasons`), or null. */
   pauseReason: PauseReason | null;
+  /** Every reason holding the job, in the order they arose; empty when not paused. */
+  pauseReasons: PauseReason[];
   totalSheets: number;
   completedSheets: number;
   costUsd: number;

@@ -26,8 +26,8 @@ export interface InstrumentInfo {
     costPer1kInput: number;
     costPer1kOutput: number;
   }[];
-  /** Concurrency cap of the default model. */
-  maxConcurrent: number;
+  /** Concurrency cap of the default model; null when the instrument sets none of its own. */
+  maxConcurrent: number | null;
   capabilities: string[];
 }
 

@@ -120,8 +120,11 @@ export interface InstrumentInfo {
     costPer1kInput: number;
     costPer1kOutput: number;
   }[];
-  /** Concurrency cap of the default model (or the default of 4). */
-  maxConcurrent: number;
+  /**
+   * Concurrency cap of the default model (or the default of 4); null for an instrument that
+   * names no models (bash): only the job's and the server's caps apply to it.
+   */
+  maxConcurrent: number | null;
   capabilities: string[];
 }
 
@@ -153,8 +156,13 @@ export function listInstruments(
     .map(describeInstrument);
 }
 
-/** Concurrency cap for (profile, model): the model's max_concurrent, else 4. */
-export function profileLimit(profile: InstrumentProfile, model: string | null): number {
+/**
+ * Concurrency cap for (profile, model): the model's max_concurrent, else 4. A profile that lists
+ * no models (the built-in `cli`: plain bash) has nothing per model to protect, so it sets no cap
+ * (null) and a job plays as many of its sheets as its own and the server's caps allow.
+ */
+export function profileLimit(profile: InstrumentProfile, model: string | null): number | null {
+  if (profile.models.length === 0) return null;
   const wanted = model ?? profile.default_model;
   const entry = profile.models.find((candidate) => candidate.name === wanted);
   return entry?.max_concurrent ?? DEFAULT_MAX_CONCURRENT;

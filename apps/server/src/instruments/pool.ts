@@ -65,10 +65,14 @@ export class BackendPool {
     return listInstruments(this.profiles);
   }
 
-  /** Concurrency cap for (instrument, model): the model's `max_concurrent`, default 4. */
+  /**
+   * Concurrency cap for (instrument, model): the model's `max_concurrent`, default 4; no cap of
+   * its own for an instrument without models (see profileLimit).
+   */
   readonly instrumentLimit = (name: string, model: string | null): number => {
     const profile = this.profiles.get(name);
-    return profile ? profileLimit(profile, model) : DEFAULT_MAX_CONCURRENT;
+    if (!profile) return DEFAULT_MAX_CONCURRENT;
+    return profileLimit(profile, model) ?? Number.POSITIVE_INFINITY;
   };
 
   inFlight(name: string): number {

@@ -63,6 +63,8 @@ const ACTED_ON_TREE: { readonly [key: string]: ActedOn } = {
   pause_between_sheets_seconds: true,
   on_success: true, // run_script and some run_job options are checked separately
   concert: true,
+  // How long a fermata waits for a person when the job runs with escalation (then it fails).
+  conductor: { preferences: { escalation_response_timeout_seconds: true } },
 };
 
 function flatten(tree: { readonly [key: string]: ActedOn }, prefix: string): string[] {

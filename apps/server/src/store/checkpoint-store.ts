@@ -104,6 +104,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
       const inserted = this.statements.insertJob.run({
         ...job,
         pauseReason: null,
+        pauseReasons: "[]",
         warnings: JSON.stringify(job.warnings),
         options: JSON.stringify(job.options),
         spec: job.spec === null ? null : JSON.stringify(job.spec),

@@ -6,6 +6,7 @@
 import type { ValidationDetail } from "../baton/attempt.ts";
 import type { SheetRecord } from "../baton/records.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
+import { normalizePauseReasons } from "../baton/core/pause.ts";
 import type { EventName, EventRecord } from "../bus/types.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 
@@ -18,6 +19,8 @@ export interface JobRow {
   name: string;
   status: JobStatus;
   pauseReason: PauseReason | null;
+  /** Every reason holding the job, oldest first. */
+  pauseReasons: PauseReason[];
   scoreText: string;
   workspace: string;
   warnings: string[];
@@ -35,7 +38,7 @@ export interface JobRow {
 /** A sheet as people read it: its checkpoint record without the engine's bookkeeping. */
 export type SheetRow = Omit<
   SheetRecord,
-  "dispatchToken" | "processGroup" | "processStartedAt" | "startedAt" | "completedAt"
+  "dispatchToken" | "processGroup" | "processStartedAt" | "startedAt" | "completedAt" | "dueAt"
 > & {
   startedAt: Date | null;
   completedAt: Date | null;
@@ -111,6 +114,15 @@ function parseJson<T>(text: string, fallback: T): T {
   }
 }
 
+function readPauseReasons(
+  listed: string,
+  legacy: PauseReason | null,
+): Pick<JobRow, "pauseReason" | "pauseReasons"> {
+  const parsed = parseJson<unknown>(listed, []);
+  const reasons = normalizePauseReasons(Array.isArray(parsed) ? parsed : [], legacy);
+  return { pauseReason: reasons[0] ?? null, pauseReasons: reasons };
+}
+
 type PrismaJob = NonNullable<Awaited<ReturnType<PrismaClient["job"]["findUnique"]>>>;
 type PrismaSheet = NonNullable<Awaited<ReturnType<PrismaClient["sheet"]["findUnique"]>>>;
 type PrismaAttempt = NonNullable<Awaited<ReturnType<PrismaClient["attempt"]["findUnique"]>>>;
@@ -121,7 +133,7 @@ function toJobRow(job: PrismaJob): JobRow {
     id: job.id,
     name: job.name,
     status: job.status as JobStatus,
-    pauseReason: job.pauseReason as PauseReason | null,
+    ...readPauseReasons(job.pauseReasons, job.pauseReason as PauseReason | null),
     scoreText: job.scoreText,
     workspace: job.workspace,
     warnings: parseJson<string[]>(job.warnings, []),

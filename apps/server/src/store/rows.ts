@@ -6,6 +6,7 @@ import type { AttemptRecord, JobRecord, SheetRecord } from "../baton/records.ts"
 import type { EventDraft, EventName, EventRecord } from "../bus/types.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
 import type { JobSpec } from "../baton/policy.ts";
+import { normalizePauseReasons } from "../baton/core/pause.ts";
 import {
   fromSqlTime,
   fromSqlTimeOrNull,
@@ -44,6 +45,7 @@ export interface SheetRow {
   processStartedAt: string | null;
   startedAt: string | null;
   completedAt: string | null;
+  dueAt: string | null;
 }
 
 export interface JobRow {
@@ -51,6 +53,7 @@ export interface JobRow {
   name: string;
   status: string;
   pauseReason: string | null;
+  pauseReasons: string;
   scoreText: string;
   configHash: string;
   spec: string | null;
@@ -104,6 +107,7 @@ export function sheetToParams(sheet: SheetRecord, nowMs: number): Record<string,
     dependsOn: JSON.stringify(sheet.dependsOn),
     startedAt: toSqlTimeOrNull(sheet.startedAt),
     completedAt: toSqlTimeOrNull(sheet.completedAt),
+    dueAt: toSqlTimeOrNull(sheet.dueAt),
     updatedAt: toSqlTime(nowMs),
   };
 }
@@ -116,12 +120,14 @@ export function sheetFromRow(row: SheetRow): SheetRecord {
     dependsOn: parseJsonColumn<number[]>(row.dependsOn, "Sheet.dependsOn"),
     startedAt: fromSqlTimeOrNull(row.startedAt),
     completedAt: fromSqlTimeOrNull(row.completedAt),
+    dueAt: fromSqlTimeOrNull(row.dueAt),
   };
 }
 
 export function jobUpdateParams(job: JobRecord, nowMs: number): Record<string, unknown> {
   return {
     ...job,
+    pauseReasons: JSON.stringify(job.pauseReasons),
     startedAt: toSqlTimeOrNull(job.startedAt),
     completedAt: toSqlTimeOrNull(job.completedAt),
     updatedAt: toSqlTime(nowMs),
@@ -133,7 +139,7 @@ export function storedJobFromRow(row: JobRow): StoredJob {
     record: {
       id: row.id,
       status: row.status as JobStatus,
-      pauseReason: row.pauseReason as PauseReason | null,
+      ...storedPauseReasons(row),
       totalSheets: row.totalSheets,
       completedSheets: row.completedSheets,
       costUsd: row.costUsd,
@@ -187,4 +193,12 @@ export function eventFromRow(row: EventRow): EventRecord {
     data: parseJsonColumn<Record<string, unknown>>(row.data, "Event.data"),
     timestamp: fromSqlTime(row.timestamp),
   };
+}
+
+/** The stored set, with the single legacy column as a fallback for rows written before it. */
+function storedPauseReasons(row: JobRow): Pick<JobRecord, "pauseReason" | "pauseReasons"> {
+  const legacy = row.pauseReason as PauseReason | null;
+  const listed = parseJsonColumn<unknown>(row.pauseReasons, "Job.pauseReasons");
+  const reasons = normalizePauseReasons(Array.isArray(listed) ? listed : [], legacy);
+  return { pauseReason: reasons[0] ?? null, pauseReasons: reasons };
 }

@@ -35,6 +35,7 @@ const SHEET_COLUMNS = [
   "processStartedAt",
   "startedAt",
   "completedAt",
+  "dueAt",
   "updatedAt",
 ] as const;
 
@@ -75,6 +76,7 @@ const JOB_INSERT_COLUMNS = [
   "name",
   "status",
   "pauseReason",
+  "pauseReasons",
   "scoreText",
   "configHash",
   "spec",
@@ -109,6 +111,7 @@ export function prepareStatements(db: Database.Database) {
   return {
     updateJob: db.prepare(
       `UPDATE "Job" SET "status" = @status, "pauseReason" = @pauseReason,
+         "pauseReasons" = @pauseReasons,
          "totalSheets" = @totalSheets, "completedSheets" = @completedSheets, "costUsd" = @costUsd,
          "errorMessage" = @errorMessage, "startedAt" = @startedAt, "completedAt" = @completedAt,
          "updatedAt" = @updatedAt

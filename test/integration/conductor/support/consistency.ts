@@ -22,6 +22,10 @@ export function consistencyProblems(job: JobRecord, sheets: SheetRecord[]): stri
     problems.push(`job ${job.id} (${job.status}, pause ${job.pauseReason}): ${text}`);
   const statuses = sheets.map((s) => `${s.num}:${s.status}`).join(" ");
   const allTerminal = sheets.every((s) => isTerminalSheet(s.status));
+  if ((job.pauseReasons[0] ?? null) !== job.pauseReason)
+    say(`pause reason is not the oldest of ${JSON.stringify(job.pauseReasons)}`);
+  if (job.pauseReasons.includes("escalation") && !sheets.some((s) => s.status === "fermata"))
+    say(`held for escalation with no fermata: ${statuses}`);
   switch (job.status) {
     case "pending":
       if (job.pauseReason !== null) say("a pending job has a pause reason");

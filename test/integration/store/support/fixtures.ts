@@ -87,6 +87,7 @@ export function sheet(
     processStartedAt: null,
     startedAt: null,
     completedAt: null,
+    dueAt: null,
     ...overrides,
   };
 }
@@ -96,6 +97,7 @@ export function jobRecord(id: string, overrides: Partial<JobRecord> = {}): JobRe
     id,
     status: "running",
     pauseReason: null,
+    pauseReasons: [],
     totalSheets: 2,
     completedSheets: 0,
     costUsd: 0,

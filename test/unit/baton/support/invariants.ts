@@ -1,7 +1,11 @@
 /** Checks that the derived counters of the state agree with the sheets they summarise. */
 import type { DispatchLimits } from "../../../../apps/server/src/baton/dispatch.ts";
 import { jobConcurrencyCap } from "../../../../apps/server/src/baton/policy.ts";
-import { SHEET_STATUSES, isTerminalSheet } from "../../../../apps/server/src/baton/status.ts";
+import {
+  SHEET_STATUSES,
+  isTerminalJob,
+  isTerminalSheet,
+} from "../../../../apps/server/src/baton/status.ts";
 import type { BatonState } from "../../../../apps/server/src/baton/state.ts";
 
 export function checkInvariants(state: BatonState, limits: DispatchLimits): string[] {
@@ -34,6 +38,16 @@ export function checkInvariants(state: BatonState, limits: DispatchLimits): stri
         problems.push(
           `sheet ${r.num} (${r.status}, unmet ${sheet.unmetDeps}) ready-listed=${listed}`,
         );
+      if (r.status === "waiting" && state.rateLimits.get(r.instrument)?.until !== r.dueAt)
+        problems.push(
+          `sheet ${r.num} waits until ${r.dueAt}, not until its instrument's limit ends`,
+        );
+      if (
+        (r.status === "retry_scheduled") !== (r.dueAt !== null) &&
+        r.status !== "waiting" &&
+        r.status !== "fermata"
+      )
+        problems.push(`sheet ${r.num} (${r.status}) has due time ${r.dueAt}`);
       if ((r.status === "dispatched" || r.status === "in_progress") && !sheet.musicianAlive)
         problems.push(`sheet ${r.num} plays without a musician`);
     }
@@ -61,6 +75,13 @@ export function checkInvariants(state: BatonState, limits: DispatchLimits): stri
       if (status !== expected)
         problems.push(`job ${job.record.id} is ${status}, expected ${expected}`);
     }
+    const held = job.record.pauseReasons.includes("escalation");
+    if (!isTerminalJob(status) && held !== job.fermataCount > 0)
+      problems.push(`job ${job.record.id} escalation pause ${held}, fermatas ${job.fermataCount}`);
+    if ((job.record.pauseReasons[0] ?? null) !== job.record.pauseReason)
+      problems.push(`job ${job.record.id} pauseReason is not the oldest of its reasons`);
+    if (new Set(job.record.pauseReasons).size !== job.record.pauseReasons.length)
+      problems.push(`job ${job.record.id} lists a pause reason twice`);
     if (status === "cancelled" && terminal !== job.sheets.size)
       problems.push(`cancelled job ${job.record.id} has live sheets`);
   }

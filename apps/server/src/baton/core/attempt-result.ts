@@ -7,18 +7,19 @@ import { ErrorCodes, type AttemptResult } from "../attempt.ts";
 import type { AttemptRecord } from "../records.ts";
 import { isTerminalSheet } from "../status.ts";
 import { timerIds, type JobState, type SheetState } from "../state.ts";
-import { recordBreakerFailure, recordBreakerSuccess } from "./circuit-breaker.ts";
+import { isBreakerOpen, recordBreakerFailure, recordBreakerSuccess } from "./circuit-breaker.ts";
 import { releaseMusician, setSheetStatus, type Ctx } from "./context.ts";
 import {
   exhaust,
   failSheet,
   fallbackNow,
   hasNextInstrument,
+  moveToInstrument,
   normalRetryDelay,
-  pauseJob,
   scheduleRetry,
 } from "./ladder.ts";
-import { hitRateLimit } from "./rate-limit.ts";
+import { addPauseReason } from "./pause.ts";
+import { hitRateLimit, isRateLimited } from "./rate-limit.ts";
 
 export function onAttemptResult(ctx: Ctx, result: AttemptResult): void {
   const job = ctx.state.jobs.get(result.jobId);
@@ -114,13 +115,20 @@ function decide(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptResult): v
   const jobId = job.record.id;
 
   if (r.rateLimited && !r.executionSuccess && sheet.rateLimitWaits < policy.rateLimit.maxWaits) {
+    hitRateLimit(ctx, r.instrument, r.rateLimitWaitSeconds, { jobId, sheetNum: record.num });
+    const free = unlimitedFallback(ctx, sheet);
+    if (free !== null) {
+      moveToInstrument(ctx, job, sheet, free, `${r.instrument} is rate limited`);
+      setSheetStatus(ctx, job, sheet, "pending");
+      return;
+    }
     sheet.rateLimitWaits += 1;
     setSheetStatus(ctx, job, sheet, "waiting");
+    record.dueAt = ctx.state.rateLimits.get(r.instrument)?.until ?? null;
     ctx.emit(jobId, record.num, "sheet.waiting", {
       instrument: r.instrument,
       waitSeconds: r.rateLimitWaitSeconds,
     });
-    hitRateLimit(ctx, r.instrument, r.rateLimitWaitSeconds, { jobId, sheetNum: record.num });
     return;
   }
   sheet.rateLimitWaits = 0;
@@ -212,9 +220,24 @@ function failIfOverSheetCost(ctx: Ctx, job: JobState, sheet: SheetState): boolea
   return true;
 }
 
+/** The first later instrument of the chain that is neither rate limited nor behind an open breaker. */
+function unlimitedFallback(ctx: Ctx, sheet: SheetState): number | null {
+  const chain = sheet.record.instrumentChain;
+  for (let index = sheet.record.instrumentIndex + 1; index < chain.length; index++) {
+    const candidate = chain[index]!;
+    if (!isRateLimited(ctx.state, candidate, ctx.now) && !isBreakerOpen(ctx.state, candidate))
+      return index;
+  }
+  return null;
+}
+
+/**
+ * The pause between sheets separates one sheet from the next, as in Marianne: it starts only when
+ * nothing else of the job is playing, so it never idles slots of a parallel wave.
+ */
 function startPacing(ctx: Ctx, job: JobState): void {
   const seconds = job.spec.policy.pauseBetweenSheetsSeconds;
-  if (seconds <= 0 || job.terminalCount === job.sheets.size) return;
+  if (seconds <= 0 || job.terminalCount === job.sheets.size || job.running > 0) return;
   job.pacingGeneration += 1;
   job.pacingUntil = ctx.now + seconds * 1000;
   const id = timerIds.pacing(job.record.id);
@@ -232,7 +255,6 @@ export function checkJobCost(ctx: Ctx, job: JobState): boolean {
   const limits = job.spec.policy.costLimits;
   const max = limits.maxCostPerJob;
   if (!limits.enabled || max === null || job.record.costUsd < max) return false;
-  if (job.record.pauseReason === null && job.terminalCount < job.sheets.size)
-    pauseJob(ctx, job, "cost_limit");
+  if (job.terminalCount < job.sheets.size) addPauseReason(ctx, job, "cost_limit");
   return true;
 }

@@ -15,6 +15,7 @@ import type {
   TransitionResult,
 } from "../state.ts";
 import { timerIds } from "../state.ts";
+import { liftEscalationWithoutFermata } from "./pause.ts";
 
 let lastTransition = 0;
 
@@ -107,6 +108,8 @@ export function setSheetStatus(
   if (prev === "fermata") job.fermataCount -= 1;
 
   sheet.record.status = next;
+  // Whoever sets a due time sets it after the status change that calls for it.
+  sheet.record.dueAt = null;
 
   if (isTerminalSheet(next)) {
     job.terminalCount += 1;
@@ -184,7 +187,7 @@ export function refreshJobStatus(ctx: Ctx, job: JobState): void {
       ? job.blockingCount === 0
         ? "completed"
         : "failed"
-      : record.pauseReason !== null
+      : record.pauseReasons.length > 0
         ? "paused"
         : "running";
   if (next === before) return;
@@ -193,6 +196,7 @@ export function refreshJobStatus(ctx: Ctx, job: JobState): void {
   if (next === "completed" || next === "failed") {
     record.completedAt = ctx.now;
     record.pauseReason = null;
+    record.pauseReasons = [];
     ctx.emit(record.id, 0, next === "completed" ? "job.completed" : "job.failed", {
       completedSheets: record.completedSheets,
       totalSheets: record.totalSheets,
@@ -208,7 +212,11 @@ export function refreshJobStatus(ctx: Ctx, job: JobState): void {
 
 export function finish(ctx: Ctx): TransitionResult {
   // refreshJobStatus may touch more jobs; the array grows while we walk it.
-  for (let i = 0; i < ctx.changedJobs.length; i++) refreshJobStatus(ctx, ctx.changedJobs[i]!);
+  for (let i = 0; i < ctx.changedJobs.length; i++) {
+    const job = ctx.changedJobs[i]!;
+    liftEscalationWithoutFermata(ctx, job);
+    refreshJobStatus(ctx, job);
+  }
   const effects = ctx.effects;
   if (ctx.changed) {
     const commit: Effect = {

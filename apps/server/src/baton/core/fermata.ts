@@ -157,9 +157,4 @@ function resolve(
       void never;
     }
   }
-  if (job.fermataCount === 0 && job.record.pauseReason === "escalation") {
-    job.record.pauseReason = null;
-    ctx.touchJob(job);
-    ctx.emit(jobId, 0, "job.resumed", { after: "escalation" });
-  }
 }

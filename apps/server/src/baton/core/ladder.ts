@@ -7,6 +7,7 @@ import { timerIds, type JobState, type SheetState } from "../state.ts";
 import { backoffDelayMs, seededUnit } from "./backoff.ts";
 import { cascadeFrom } from "./cascade.ts";
 import { cancelSheetTimers, killIfPlaying, setSheetStatus, type Ctx } from "./context.ts";
+import { addPauseReason } from "./pause.ts";
 
 export function hasNextInstrument(sheet: SheetState): boolean {
   return sheet.record.instrumentIndex + 1 < sheet.record.instrumentChain.length;
@@ -57,6 +58,7 @@ export function scheduleRetry(
   const { num } = sheet.record;
   const at = ctx.now + delayMs;
   setSheetStatus(ctx, job, sheet, "retry_scheduled");
+  sheet.record.dueAt = at;
   const id = timerIds.retry(job.record.id, num);
   ctx.effects.push({ kind: "cancelTimer", id });
   ctx.effects.push({
@@ -106,33 +108,32 @@ export function enterFermata(ctx: Ctx, job: JobState, sheet: SheetState, reason:
   setSheetStatus(ctx, job, sheet, "fermata");
   ctx.emit(job.record.id, sheet.record.num, "sheet.fermata", { reason });
   const timeout = job.spec.policy.escalationTimeoutSeconds;
-  if (timeout !== null) {
-    ctx.effects.push({
-      kind: "scheduleTimer",
-      id: timerIds.escalation(job.record.id, sheet.record.num),
-      at: ctx.now + timeout * 1000,
-      event: {
-        kind: "EscalationTimeout",
-        jobId: job.record.id,
-        sheetNum: sheet.record.num,
-        generation: sheet.fermataGeneration,
-      },
-    });
-  }
-  if (job.record.pauseReason === null) pauseJob(ctx, job, "escalation");
+  if (timeout !== null) armEscalationTimeout(ctx, job, sheet, ctx.now + timeout * 1000);
+  addPauseReason(ctx, job, "escalation");
 }
 
-export function pauseJob(
-  ctx: Ctx,
-  job: JobState,
-  reason: "user" | "cost_limit" | "escalation",
-): void {
-  job.record.pauseReason = reason;
-  ctx.touchJob(job);
-  ctx.emit(job.record.id, 0, "job.paused", { reason });
+/** The fermata fails at `at` unless a person decides first. */
+export function armEscalationTimeout(ctx: Ctx, job: JobState, sheet: SheetState, at: number): void {
+  sheet.record.dueAt = at;
+  ctx.touchSheet(job, sheet);
+  ctx.effects.push({
+    kind: "scheduleTimer",
+    id: timerIds.escalation(job.record.id, sheet.record.num),
+    at,
+    event: {
+      kind: "EscalationTimeout",
+      jobId: job.record.id,
+      sheetNum: sheet.record.num,
+      generation: sheet.fermataGeneration,
+    },
+  });
 }
 
-/** The exhaustion ladder: fallback, one self-healing retry, escalation, remaining retries, failure. */
+/**
+ * The exhaustion ladder: fallback, one self-healing retry, escalation, remaining retries, failure.
+ * A retry from the ladder spends the normal budget like any other, so a sheet that keeps partly
+ * passing ends once both its completion and its normal budgets are spent.
+ */
 export function exhaust(ctx: Ctx, job: JobState, sheet: SheetState, reason: string): void {
   const policy = job.spec.policy;
   const record = sheet.record;
@@ -150,6 +151,7 @@ export function exhaust(ctx: Ctx, job: JobState, sheet: SheetState, reason: stri
     return;
   }
   if (record.normalAttempts < policy.retry.maxRetries) {
+    record.normalAttempts += 1;
     scheduleRetry(ctx, job, sheet, "normal", normalRetryDelay(ctx, job, sheet));
     return;
   }

@@ -22,14 +22,29 @@ import {
   setSheetStatus,
   type Ctx,
 } from "./context.ts";
-import { fallbackNow, hasNextInstrument, pauseJob } from "./ladder.ts";
+import { fallbackNow, hasNextInstrument } from "./ladder.ts";
+import {
+  addPauseReason,
+  announcePause,
+  clearPauseReasons,
+  hasPauseReason,
+  liftPauseReasons,
+} from "./pause.ts";
 import { liveJob, openJob, sheetOf } from "./lookup.ts";
 
 export function onPause(ctx: Ctx, event: PauseJob): void {
   const job = openJob(ctx, event.jobId);
-  if (job === null || job.record.pauseReason !== null) return;
-  pauseJob(ctx, job, event.reason);
+  if (job === null) return;
+  if (!addPauseReason(ctx, job, event.reason))
+    ctx.reject({
+      kind: "invalid_state",
+      message: `job ${event.jobId} is already paused (${event.reason})`,
+      jobId: event.jobId,
+    });
 }
+
+/** What a resume lifts: the person's pause, and the cost pause once the cost check passes. */
+const LIFTED_BY_RESUME = ["user", "cost_limit"] as const;
 
 export function onResume(ctx: Ctx, event: ResumeJob): void {
   const job = liveJob(ctx, event.jobId);
@@ -64,10 +79,14 @@ export function onResume(ctx: Ctx, event: ResumeJob): void {
             s.record.errorCode === ErrorCodes.BLOCKED_BY_DEPENDENCY),
       )
     : [];
-  if (job.record.pauseReason === null && toRetry.length === 0) {
+  const liftable = LIFTED_BY_RESUME.some((r) => hasPauseReason(job, r));
+  if (!liftable && toRetry.length === 0) {
+    const held = hasPauseReason(job, "escalation");
     ctx.reject({
       kind: "invalid_state",
-      message: `job ${event.jobId} is neither paused nor has failed sheets`,
+      message: held
+        ? `job ${event.jobId} is held at a fermata; resolve the fermata to go on`
+        : `job ${event.jobId} is neither paused nor has failed sheets`,
       jobId: event.jobId,
     });
     return;
@@ -86,12 +105,10 @@ export function onResume(ctx: Ctx, event: ResumeJob): void {
     sheet.rateLimitWaits = 0;
     setSheetStatus(ctx, job, sheet, "pending");
   }
-  job.record.pauseReason = null;
+  const data = { retryFailed: event.retryFailed, resetSheets: toRetry.map((s) => s.record.num) };
   ctx.touchJob(job);
-  ctx.emit(event.jobId, 0, "job.resumed", {
-    retryFailed: event.retryFailed,
-    resetSheets: toRetry.map((s) => s.record.num),
-  });
+  const lifted = liftPauseReasons(ctx, job, LIFTED_BY_RESUME, data);
+  if (lifted.length === 0) announcePause(ctx, job, data);
 }
 
 export function onCancel(ctx: Ctx, event: CancelJob): void {
@@ -112,7 +129,7 @@ export function onCancel(ctx: Ctx, event: CancelJob): void {
   }
   const record = job.record;
   record.status = "cancelled";
-  record.pauseReason = null;
+  clearPauseReasons(job);
   record.completedAt = ctx.now;
   ctx.touchJob(job);
   ctx.emit(event.jobId, 0, "job.cancelled", { cancelledSheets: cancelled });

@@ -34,6 +34,7 @@ export function hitRateLimit(
     at: until,
     event: { kind: "RateLimitExpired", instrument, generation },
   });
+  extendWaits(ctx, instrument, until);
   if (who.jobId !== null) {
     ctx.emit(who.jobId, who.sheetNum ?? 0, "rate_limit.active", {
       instrument,
@@ -41,6 +42,38 @@ export function hitRateLimit(
       until,
     });
   }
+}
+
+/** Sheets already waiting on the instrument now wait until the new end (their stored due time). */
+function extendWaits(ctx: Ctx, instrument: string, until: number): void {
+  for (const job of ctx.state.jobs.values()) {
+    for (const sheet of job.sheets.values()) {
+      if (sheet.record.status !== "waiting" || sheet.record.instrument !== instrument) continue;
+      sheet.record.dueAt = until;
+      ctx.touchSheet(job, sheet);
+    }
+  }
+}
+
+/**
+ * Re-establishes a limit known to last until `until` (after a restart); a limit already in force
+ * for longer is kept.
+ */
+export function restoreRateLimit(ctx: Ctx, instrument: string, until: number): void {
+  const state = ctx.state;
+  const current = state.rateLimits.get(instrument);
+  if (current !== undefined && current.until >= until) return;
+  state.rateLimitGeneration += 1;
+  const generation = state.rateLimitGeneration;
+  state.rateLimits.set(instrument, { until, generation });
+  const id = timerIds.rateLimit(instrument);
+  ctx.effects.push({ kind: "cancelTimer", id });
+  ctx.effects.push({
+    kind: "scheduleTimer",
+    id,
+    at: until,
+    event: { kind: "RateLimitExpired", instrument, generation },
+  });
 }
 
 /** Lifts the limit of one instrument and wakes its waiting sheets. */

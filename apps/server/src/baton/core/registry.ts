@@ -11,15 +11,12 @@ import { ReadyList, timerIds, type JobState, type SheetState } from "../state.ts
 import type { SheetPlan } from "../../score/types.ts";
 import { cascadeAll } from "./cascade.ts";
 import { isBlockingTerminal, satisfiesDependents, type Ctx } from "./context.ts";
+import { armEscalationTimeout } from "./ladder.ts";
+import { addPauseReason, normalizePauseReasons } from "./pause.ts";
+import { restoreRateLimit } from "./rate-limit.ts";
 
-const INTERRUPTED: ReadonlySet<SheetStatus> = new Set([
-  "ready",
-  "dispatched",
-  "in_progress",
-  "waiting",
-  "retry_scheduled",
-  "fermata",
-]);
+/** Statuses whose musician (or place in the queue) did not survive the restart. */
+const INTERRUPTED: ReadonlySet<SheetStatus> = new Set(["ready", "dispatched", "in_progress"]);
 
 export function freshSheetRecord(jobId: string, plan: SheetPlan): SheetRecord {
   return {
@@ -51,6 +48,7 @@ export function freshSheetRecord(jobId: string, plan: SheetPlan): SheetRecord {
     processStartedAt: null,
     startedAt: null,
     completedAt: null,
+    dueAt: null,
   };
 }
 
@@ -183,6 +181,7 @@ export function onRegisterJob(ctx: Ctx, event: RegisterJob): void {
     id: spec.jobId,
     status: "running",
     pauseReason: null,
+    pauseReasons: [],
     totalSheets: spec.sheets.length,
     completedSheets: 0,
     costUsd: 0,
@@ -215,25 +214,75 @@ export function onRecoverJob(ctx: Ctx, event: RecoverJob): void {
             ...stored,
             instrumentChain: [...stored.instrumentChain],
             dependsOn: [...stored.dependsOn],
+            dueAt: stored.dueAt ?? null,
           };
-    if (INTERRUPTED.has(record.status)) {
+    if (INTERRUPTED.has(record.status) || expiredWait(record, ctx.now)) {
       record.status = "pending";
       record.processGroup = null;
       record.processStartedAt = null;
+      record.dueAt = null;
       reset.push(record.num);
     }
     sheets.push(newSheetState(plans.get(plan.num)!, record));
   }
-  const record: JobRecord = { ...event.job, id: spec.jobId };
+  const stored = event.job;
+  const record: JobRecord = {
+    ...stored,
+    id: spec.jobId,
+    pauseReasons: normalizePauseReasons(stored.pauseReasons ?? [], stored.pauseReason),
+  };
+  record.pauseReason = record.pauseReasons[0] ?? null;
   const job = assembleJob(spec, record, sheets);
-  if (record.pauseReason === "escalation" && job.fermataCount === 0) record.pauseReason = null;
   ctx.state.jobs.set(spec.jobId, job);
   ctx.touchJob(job);
+  // A stored escalation pause without a fermata is lifted when the transition finishes.
+  if (job.fermataCount > 0) addPauseReason(ctx, job, "escalation");
   for (const num of reset) ctx.touchSheet(job, job.sheets.get(num)!);
+  rearmTimers(ctx, job);
   cascadeAll(ctx, job);
   ctx.emit(spec.jobId, 0, "job.recovered", {
     resetSheets: reset,
     completedSheets: record.completedSheets,
   });
   scheduleJobTimeout(ctx, job);
+}
+
+/** A rate-limit wait whose end was not stored, or has passed, simply goes back to pending. */
+function expiredWait(record: SheetRecord, now: number): boolean {
+  return record.status === "waiting" && (record.dueAt === null || record.dueAt <= now);
+}
+
+/**
+ * Decisions taken before the restart keep their times: a scheduled retry comes due when it was
+ * due, a rate-limit wait ends when the limit ends, a fermata's deadline stays where it was.
+ */
+function rearmTimers(ctx: Ctx, job: JobState): void {
+  const jobId = job.record.id;
+  for (const sheet of job.sheets.values()) {
+    const record = sheet.record;
+    switch (record.status) {
+      case "retry_scheduled": {
+        const at = record.dueAt ?? ctx.now;
+        record.dueAt = at;
+        ctx.effects.push({
+          kind: "scheduleTimer",
+          id: timerIds.retry(jobId, record.num),
+          at,
+          event: { kind: "RetryDue", jobId, sheetNum: record.num },
+        });
+        break;
+      }
+      case "waiting":
+        restoreRateLimit(ctx, record.instrument, record.dueAt!);
+        break;
+      case "fermata": {
+        const timeout = job.spec.policy.escalationTimeoutSeconds;
+        const at = record.dueAt ?? (timeout === null ? null : ctx.now + timeout * 1000);
+        if (at !== null) armEscalationTimeout(ctx, job, sheet, at);
+        break;
+      }
+      default:
+        break;
+    }
+  }
 }

@@ -25,7 +25,9 @@ export const InstrumentRef = builder.objectRef<InstrumentInfo>("Instrument").imp
     models: t.field({ type: [InstrumentModelRef], resolve: (instrument) => instrument.models }),
     defaultModel: t.exposeString("defaultModel", { nullable: true }),
     maxConcurrent: t.exposeInt("maxConcurrent", {
-      description: "How many sheets may play on the default model at once.",
+      nullable: true,
+      description:
+        "How many sheets may play on the default model at once; null for an instrument without models (such as `cli`), which only the job's and the server's caps limit.",
     }),
   }),
 });

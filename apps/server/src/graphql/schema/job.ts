@@ -14,7 +14,12 @@ export const JobRef = builder.objectRef<JobRow>("Job").implement({
     status: t.expose("status", { type: JobStatusEnum }),
     pauseReason: t.exposeString("pauseReason", {
       nullable: true,
-      description: "Why a PAUSED job is paused: user, cost_limit or escalation.",
+      description:
+        "Why a PAUSED job is paused: user, cost_limit or escalation (the oldest of `pauseReasons`).",
+    }),
+    pauseReasons: t.exposeStringList("pauseReasons", {
+      description:
+        "Every reason holding the job, oldest first: user, cost_limit, escalation. Each is lifted on its own (resume lifts user and cost_limit, resolving the last fermata lifts escalation); the job runs again once none is left.",
     }),
     score: t.exposeString("scoreText", { description: "The submitted score YAML, as sent." }),
     workspace: t.exposeString("workspace", {

@@ -3,14 +3,15 @@ import { describe, expect, it } from "vitest";
 import { readServerConfig } from "../../../apps/server/src/graphql/server-config.ts";
 
 describe("readServerConfig", () => {
-  it("defaults to loopback:4000, ./data and the dashboard on port 3000", () => {
+  it("defaults to loopback:4000, ./data, and no origins besides its own", () => {
     expect(readServerConfig({}, "/srv/podium")).toEqual({
       port: 4000,
       host: "127.0.0.1",
       databaseUrl: "file:/srv/podium/data/podium.db",
       dataDir: "/srv/podium/data",
       token: null,
-      webOrigins: ["http://127.0.0.1:3000", "http://localhost:3000"],
+      webOrigins: [],
+      webDir: null,
     });
   });
 
@@ -23,6 +24,7 @@ describe("readServerConfig", () => {
         PODIUM_DATA_DIR: "state",
         PODIUM_TOKEN: " t0k ",
         PODIUM_WEB_ORIGIN: "https://dash.example:8443/, http://127.0.0.1:5000",
+        PODIUM_WEB_DIR: "site",
       },
       "/srv",
     );
@@ -33,18 +35,14 @@ describe("readServerConfig", () => {
       dataDir: path.resolve("/srv", "state"),
       token: "t0k",
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
+      webDir: path.resolve("/srv", "site"),
     });
-    expect(readServerConfig({ WEB_PORT: "3100" }).webOrigins).toEqual([
-      "http://127.0.0.1:3100",
-      "http://localhost:3100",
-    ]);
   });
 
   it("names the variable of a bad value", () => {
     expect(() => readServerConfig({ PORT: "70000" })).toThrow(
       'PORT must be a port number (0–65535), got "70000"',
     );
-    expect(() => readServerConfig({ WEB_PORT: "x" })).toThrow(/^WEB_PORT/);
     expect(() => readServerConfig({ PODIUM_WEB_ORIGIN: "ftp://files" })).toThrow(
       /PODIUM_WEB_ORIGIN .*"ftp:\/\/files"/,
     );

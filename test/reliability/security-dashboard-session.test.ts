@@ -198,8 +198,17 @@ describe("with PODIUM_TOKEN set, the dashboard", () => {
     expect(await jobCount()).toBe(before);
   });
 
-  it("ends the session on sign-out", async () => {
+  it("ends the session on sign-out, closing its live WebSocket", async () => {
     const cookie = await sessionCookie();
+    const live = new WebSocket(server.wsUrl, "graphql-transport-ws", {
+      headers: { cookie, origin },
+    });
+    const acknowledged = new Promise<void>((resolve) => {
+      live.on("open", () => live.send(JSON.stringify({ type: "connection_init" })));
+      live.on("message", () => resolve());
+    });
+    const closed = new Promise<number>((resolve) => live.on("close", (code) => resolve(code)));
+    await acknowledged;
     const logout = await fetch(`${origin}/auth/logout`, {
       method: "POST",
       headers: { cookie, origin },
@@ -208,6 +217,7 @@ describe("with PODIUM_TOKEN set, the dashboard", () => {
     expect(logout.status).toBe(303);
     expect(logout.headers.get("location")).toBe("/login");
     expect(logout.headers.get("set-cookie")).toMatch(/^podium_session=; Max-Age=0/);
+    expect(await closed).toBe(4403);
     const after = await submitWithCookie(cookie, { origin });
     expect(after.status).toBe(401);
     expect(await socketOutcome({ cookie, origin })).toBe("closed 4403");

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { GraphQLError, type ExecutionArgs } from "graphql";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { GatewayServices } from "./graphql/context.ts";
 import {
   asksForGraphiQL,
@@ -124,6 +124,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     for (const [name, value] of Object.entries(BASE_HEADERS)) res.setHeader(name, value);
     void handle(req, res);
   });
+  // Signing out also ends the live feeds that session opened.
+  const socketsOfSession = new Map<string, Set<WebSocket>>();
+  sessions.onEnd((id) => {
+    for (const socket of socketsOfSession.get(id) ?? []) socket.close(4403, "Signed out");
+    socketsOfSession.delete(id);
+  });
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: GRAPHQL_PATH,
@@ -141,7 +147,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       onConnect: (ctx) => {
         if (token === null) return true;
         // A browser's session cookie came with the upgrade request; scripts send the token.
-        if (sessions.valid(sessionIdFromCookies(ctx.extra.request.headers.cookie))) return true;
+        const session = sessionIdFromCookies(ctx.extra.request.headers.cookie);
+        if (session !== null && sessions.valid(session)) {
+          const sockets = socketsOfSession.get(session) ?? new Set<WebSocket>();
+          socketsOfSession.set(session, sockets.add(ctx.extra.socket));
+          ctx.extra.socket.once("close", () => {
+            sockets.delete(ctx.extra.socket);
+            if (sockets.size === 0 && socketsOfSession.get(session) === sockets)
+              socketsOfSession.delete(session);
+          });
+          return true;
+        }
         // false closes the socket with 4403 Forbidden: the client learns its token was refused.
         return tokenMatches(token, tokenFromConnectionParams(ctx.connectionParams));
       },

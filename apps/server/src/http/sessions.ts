@@ -13,6 +13,7 @@ const MAX_SESSIONS = 10_000;
 
 export class SessionStore {
   readonly #expiries = new Map<string, number>();
+  readonly #endListeners = new Set<(id: string) => void>();
 
   constructor(
     readonly ttlMs = SESSION_TTL_MS,
@@ -41,7 +42,13 @@ export class SessionStore {
   }
 
   end(id: string | null | undefined): void {
-    if (id) this.#expiries.delete(id);
+    if (!id || !this.#expiries.delete(id)) return;
+    for (const listener of this.#endListeners) listener(id);
+  }
+
+  /** Called with the id of every session ended by sign-out (live sockets of it are closed). */
+  onEnd(listener: (id: string) => void): void {
+    this.#endListeners.add(listener);
   }
 
   get size(): number {

@@ -141,7 +141,7 @@ export function setup({ web = false } = {}) {
   if (web) {
     const webDir = path.join(ROOT, "apps/web");
     const sources = [
-      ...walk(webDir, new Set(["node_modules", ".next", "out", "next-env.d.ts"])),
+      ...walk(webDir, new Set(["node_modules", ".next", "out", "next-env.d.ts", "README.md"])),
       path.join(ROOT, "apps/server/schema.graphql"),
     ];
     if (

@@ -168,8 +168,9 @@ describe.skipIf(!chromiumThere)("dashboard in degraded conditions", () => {
     await eventually("job completed", async () => (await jobStatus(page)) === "COMPLETED", 60_000);
     expect(await connectionState(page)).toBe("connected");
 
+    // Signing out ends the session and its live socket: the tab lands on the login page.
     await page.click('[data-testid="logout"]');
-    await page.waitForURL(`${webUrl}/login`);
+    await page.waitForURL(/\/login(\?next=.*)?$/);
     await page.goto(`${webUrl}/`);
     await page.waitForURL(/\/login\?next=%2F$/);
   });

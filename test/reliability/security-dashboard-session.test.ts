@@ -236,4 +236,26 @@ describe("with PODIUM_TOKEN set, the dashboard", () => {
     });
     expect(response.status).toBe(413);
   });
+
+  // Last: it locks this address out of the login form for a minute.
+  it("stops token guessing through the login form, while scripts keep working", async () => {
+    const attempt = (token: string) =>
+      fetch(`${origin}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }).toString(),
+        redirect: "manual",
+      });
+    const statuses: number[] = [];
+    for (let guess = 0; guess < 12; guess += 1)
+      statuses.push((await attempt(`guess-${guess}`)).status);
+    expect(statuses.slice(0, 9)).toEqual(Array(9).fill(303));
+    expect(statuses.slice(-2)).toEqual([429, 429]);
+    const right = await attempt(TOKEN);
+    expect(right.status).toBe(429);
+    expect(right.headers.get("set-cookie")).toBeNull();
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    const data = await query<{ health: { ok: boolean } }>(scripts, "{ health { ok } }");
+    expect(data.health.ok).toBe(true);
+  });
 });

@@ -12,6 +12,7 @@ import {
   sessionIdFromCookies,
   type SessionStore,
 } from "./sessions.ts";
+import { LoginThrottle } from "./login-throttle.ts";
 import { pathnameOf, redirect, sendJson, sendText, type Route } from "./routes.ts";
 
 /** A login form is a token and a return path; anything bigger is not one. */
@@ -22,6 +23,7 @@ export interface AuthOptions {
   sessions: SessionStore;
   /** Host and Origin allowed (answers 403 itself when not). */
   admit(req: IncomingMessage, res: ServerResponse): boolean;
+  throttle?: LoginThrottle;
 }
 
 class BodyTooLarge extends Error {}
@@ -49,6 +51,7 @@ function secure(req: IncomingMessage): boolean {
 
 export function authRoutes(options: AuthOptions): Route[] {
   const { token, sessions } = options;
+  const throttle = options.throttle ?? new LoginThrottle();
 
   const login = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") return sendText(res, 405, "Sign in with POST /auth/login");
@@ -64,9 +67,17 @@ export function authRoutes(options: AuthOptions): Route[] {
     }
     const next = safeReturnPath(form.get("next"));
     if (token === null) return redirect(res, next);
+    const address = req.socket.remoteAddress ?? "unknown";
+    const waitMs = throttle.waitMs(address);
+    if (waitMs > 0) {
+      res.setHeader("retry-after", String(Math.ceil(waitMs / 1000)));
+      return sendText(res, 429, "Too many wrong tokens from this address: try again later");
+    }
     if (!tokenMatches(token, form.get("token"))) {
+      throttle.failed(address);
       return redirect(res, `/login?error=wrong&next=${encodeURIComponent(next)}`);
     }
+    throttle.succeeded(address);
     const id = sessions.create();
     redirect(res, next, { "set-cookie": sessionCookie(id, sessions.ttlMs, secure(req)) });
   };

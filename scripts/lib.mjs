@@ -87,7 +87,11 @@ export function pnpmCommand() {
   return local;
 }
 
-/** Installs packages, generates the Prisma client and (optionally) builds the dashboard. */
+/**
+ * Installs packages, generates the Prisma client and (optionally) builds the dashboard: a static
+ * export in apps/web/out that the server serves. Each step is stamped with a hash of its inputs,
+ * so a later start skips the build while apps/web's sources are unchanged.
+ */
 export function setup({ web = false } = {}) {
   // better-sqlite3 compiles against Node's own headers; without this node-gyp tries to download them.
   if (!process.env.npm_config_nodedir && existsSync("/usr/include/node/node.h")) {
@@ -137,7 +141,7 @@ export function setup({ web = false } = {}) {
   if (web) {
     const webDir = path.join(ROOT, "apps/web");
     const sources = [
-      ...walk(webDir, new Set(["node_modules", ".next", "next-env.d.ts"])),
+      ...walk(webDir, new Set(["node_modules", ".next", "out", "next-env.d.ts", "README.md"])),
       path.join(ROOT, "apps/server/schema.graphql"),
     ];
     if (
@@ -145,10 +149,10 @@ export function setup({ web = false } = {}) {
         "web-build",
         sources,
         () => {
-          log("building the dashboard (next build)");
+          log("building the dashboard (next build: a static export served by the server)");
           run(pnpm, ["--filter", "@podium/web", "build"]);
         },
-        { outputs: [path.join(webDir, ".next", "BUILD_ID")] },
+        { outputs: [path.join(webDir, "out", "index.html")] },
       )
     )
       log("dashboard built");

@@ -1,24 +1,27 @@
-// `npm start`: set up whatever is missing, then run the GraphQL server and the dashboard.
-// Ctrl-C (or SIGTERM) stops both, with every process they started.
+// `npm start`: set up whatever is missing (the dashboard build only when apps/web changed), then
+// run the server, which serves GraphQL, GraphiQL and the dashboard on one port.
+// With WEB_PORT set, `next dev` (hot reload) also runs on that port and forwards /graphql to the
+// server. Ctrl-C (or SIGTERM) stops everything, with every process it started.
 import path from "node:path";
 import { ROOT, killGroup, log, setup, spawnGroup } from "./lib.mjs";
 
 const port = process.env.PORT ?? "4000";
-const webPort = process.env.WEB_PORT ?? "3000";
 const host = process.env.HOST ?? "127.0.0.1";
+const devWebPort = process.env.WEB_PORT?.trim() || null;
 const browserHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-const serverUrl = process.env.PODIUM_URL ?? `http://${browserHost}:${port}/graphql`;
+const urlHost = browserHost.includes(":") ? `[${browserHost}]` : browserHost;
+const origin = `http://${urlHost}:${port}`;
 
-setup({ web: true });
+setup({ web: devWebPort === null });
 
+const devOrigins = devWebPort
+  ? [`http://127.0.0.1:${devWebPort}`, `http://localhost:${devWebPort}`]
+  : [];
 const env = {
   ...process.env,
   PORT: port,
   HOST: host,
-  WEB_PORT: webPort,
-  PODIUM_URL: serverUrl,
-  PODIUM_WEB_ORIGIN:
-    process.env.PODIUM_WEB_ORIGIN ?? `http://${browserHost}:${webPort},http://localhost:${webPort}`,
+  PODIUM_WEB_ORIGIN: [process.env.PODIUM_WEB_ORIGIN, ...devOrigins].filter(Boolean).join(","),
   DATABASE_URL: process.env.DATABASE_URL ?? `file:${path.join(ROOT, "data", "podium.db")}`,
   PODIUM_DATA_DIR: process.env.PODIUM_DATA_DIR ?? path.join(ROOT, "data"),
 };
@@ -28,18 +31,21 @@ const children = [
     cwd: path.join(ROOT, "apps/server"),
     env,
   }),
-  spawnGroup(
-    path.join(ROOT, "apps/web/node_modules/.bin/next"),
-    ["start", "-p", webPort, "-H", host],
-    {
-      cwd: path.join(ROOT, "apps/web"),
-      env,
-    },
-  ),
 ];
+if (devWebPort) {
+  const { PORT: _serverPort, ...devEnv } = env;
+  children.push(
+    spawnGroup(
+      path.join(ROOT, "apps/web/node_modules/.bin/next"),
+      ["dev", "-p", devWebPort, "-H", host],
+      { cwd: path.join(ROOT, "apps/web"), env: { ...devEnv, PODIUM_URL: `${origin}/graphql` } },
+    ),
+  );
+}
 
-log(`GraphQL and GraphiQL: ${serverUrl}`);
-log(`dashboard: http://${browserHost}:${webPort}`);
+log(`dashboard: ${origin}/`);
+log(`GraphQL and GraphiQL: ${origin}/graphql`);
+if (devWebPort) log(`dashboard with hot reload (next dev): http://${urlHost}:${devWebPort}/`);
 
 let stopping = false;
 function stop(code) {
@@ -63,7 +69,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => s
 for (const child of children) {
   child.once("exit", (code, signal) => {
     if (stopping) return;
-    log(`a process exited (${code ?? signal}); stopping the other`);
+    log(`a process exited (${code ?? signal}); stopping the rest`);
     stop(code ?? 1);
   });
 }

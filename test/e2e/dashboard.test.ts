@@ -1,11 +1,9 @@
 /**
  * The dashboard in real Chromium against the real server: submit a score and watch it run, pause
  * and resume, see a broken score's problems at their lines, and live through a server restart.
- * Needs the built app (`pnpm --filter @podium/web build`; built here when missing) and Chromium.
+ * The server serves the dashboard's static build on its own port (built here when missing).
  */
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   CHROMIUM_PATH,
@@ -27,16 +25,15 @@ import {
   type SentSubscription,
   shownSeqs,
 } from "./support/dashboard.ts";
-import { repoRoot, webDir } from "./support/paths.ts";
 import { BROKEN_LINE, BROKEN_SCORE, FERMATA_SCORE, slowScore } from "./support/scores.ts";
 import { serverCursors, serverSeqs, submitByApi } from "./support/server-log.ts";
 import {
+  dashboardUrl,
+  ensureDashboardBuilt,
   freePort,
   graphqlRequest,
-  graphqlUrl,
   newServerPlace,
   startPodiumServer,
-  startWeb,
   type RunningProcess,
   type ServerPlace,
 } from "./support/processes.ts";
@@ -50,30 +47,22 @@ if (!chromiumThere)
 describe.skipIf(!chromiumThere)("dashboard in Chromium", () => {
   let place: ServerPlace;
   let server: RunningProcess;
-  let web: RunningProcess;
   let browser: Browser;
   let webUrl: string;
   let subscriptions: SentSubscription[];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(webDir, ".next/BUILD_ID"))) {
-      execFileSync("pnpm", ["--filter", "@podium/web", "build"], {
-        cwd: repoRoot,
-        stdio: "inherit",
-      });
-    }
-    const [serverPort, webPort] = [await freePort(), await freePort()];
-    webUrl = `http://127.0.0.1:${webPort}`;
-    place = newServerPlace(serverPort, webUrl);
+    ensureDashboardBuilt();
+    const serverPort = await freePort();
+    webUrl = dashboardUrl(serverPort);
+    place = newServerPlace(serverPort);
     server = await startPodiumServer(place);
-    web = await startWeb(webPort, graphqlUrl(serverPort));
     browser = await launchBrowser();
     subscriptions = recordSubscriptions(browser.page);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await web?.stop();
     await server?.stop();
   });
 
@@ -178,8 +167,8 @@ describe.skipIf(!chromiumThere)("dashboard in Chromium", () => {
     await saveScreenshot(page, "new-job");
 
     await page.click('[data-testid="submit-job"]');
-    await page.waitForURL(/\/jobs\/[^/]+$/);
-    const jobId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1)!);
+    await page.waitForURL(/\/job\?id=[^&]+$/);
+    const jobId = new URL(page.url()).searchParams.get("id")!;
     await page.waitForSelector('[data-testid="dag-node"]');
     // A marker on the window: it survives client-side updates and is gone after any reload.
     await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
@@ -221,7 +210,7 @@ describe.skipIf(!chromiumThere)("dashboard in Chromium", () => {
     await saveScreenshot(page, "job");
 
     await page.click('[data-testid="dag-node"][data-sheet="1"]');
-    await page.waitForURL(/\/sheets\/1$/);
+    await page.waitForURL(/\/sheet\?job=[^&]+&num=1$/);
     await page.waitForSelector('[data-testid="sheet-header"]');
     expect(await page.getAttribute('[data-testid="sheet-header"]', "data-status")).toBe(
       "COMPLETED",
@@ -249,7 +238,7 @@ describe.skipIf(!chromiumThere)("dashboard in Chromium", () => {
         (await page.getAttribute('[data-testid="validation-state"]', "data-state")) === "valid",
     );
     await page.click('[data-testid="submit-job"]');
-    await page.waitForURL(/\/jobs\/[^/]+$/);
+    await page.waitForURL(/\/job\?id=[^&]+$/);
     await eventually("job running", async () => (await jobStatus(page)) === "RUNNING");
 
     await confirmAction(page, "action-pause");
@@ -291,7 +280,7 @@ describe.skipIf(!chromiumThere)("dashboard in Chromium", () => {
     );
     await page.check('[data-testid="option-escalation"]');
     await page.click('[data-testid="submit-job"]');
-    await page.waitForURL(/\/jobs\/[^/]+$/);
+    await page.waitForURL(/\/job\?id=[^&]+$/);
 
     await page.waitForSelector('[data-testid="fermata"][data-sheet="1"]', { timeout: 30_000 });
     expect((await dagStatuses(page))[1]).toBe("FERMATA");
@@ -320,7 +309,7 @@ describe.skipIf(!chromiumThere)("dashboard in Chromium", () => {
   test("the dashboard survives a server restart and catches up without duplicates", async () => {
     const { page } = browser;
     const jobId = await submitByApi(place.port, slowScore("restart", 1.5));
-    await page.goto(`${webUrl}/jobs/${jobId}`);
+    await page.goto(`${webUrl}/job?id=${encodeURIComponent(jobId)}`);
     await waitForConnection(page, ["connected"]);
     await eventually(
       "a sheet completed",

@@ -1,7 +1,7 @@
 /**
  * The dashboard when things are not ideal: the WebSocket cannot connect (pages fall back to
  * polling over HTTP and still follow a job to its end), and the server asks for a token (the
- * dashboard sends it over HTTP and in the graphql-ws connection_init payload).
+ * browser signs in once and holds only an HttpOnly session cookie, sent over HTTP and WebSocket).
  */
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, test } from "vitest";
@@ -20,11 +20,12 @@ import {
   waitForConnection,
 } from "./support/dashboard.ts";
 import {
+  dashboardUrl,
+  ensureDashboardBuilt,
   freePort,
   graphqlUrl,
   newServerPlace,
   startPodiumServer,
-  startWeb,
   type RunningProcess,
 } from "./support/processes.ts";
 
@@ -95,14 +96,11 @@ describe.skipIf(!chromiumThere)("dashboard in degraded conditions", () => {
   });
 
   async function startBoth(token?: string): Promise<{ serverPort: number; webUrl: string }> {
-    const [serverPort, webPort] = [await freePort(), await freePort()];
-    const webUrl = `http://127.0.0.1:${webPort}`;
-    const place = newServerPlace(serverPort, webUrl);
+    ensureDashboardBuilt();
+    const serverPort = await freePort();
+    const place = newServerPlace(serverPort);
     running.push(await startPodiumServer(place, token ? { PODIUM_TOKEN: token } : {}));
-    running.push(
-      await startWeb(webPort, graphqlUrl(serverPort), token ? { PODIUM_TOKEN: token } : {}),
-    );
-    return { serverPort, webUrl };
+    return { serverPort, webUrl: dashboardUrl(serverPort) };
   }
 
   test("without a WebSocket the job page polls and still follows the job to completed", async () => {
@@ -115,7 +113,7 @@ describe.skipIf(!chromiumThere)("dashboard in degraded conditions", () => {
     const { page } = browser;
 
     const jobId = await submit(serverPort);
-    await page.goto(`${webUrl}/jobs/${jobId}`);
+    await page.goto(`${webUrl}/job?id=${encodeURIComponent(jobId)}`);
     await waitForConnection(page, ["polling"], 30_000);
     await eventually(
       "job completed through polling",
@@ -134,11 +132,26 @@ describe.skipIf(!chromiumThere)("dashboard in degraded conditions", () => {
     await saveScreenshot(page, "job-polling");
   });
 
-  test("with PODIUM_TOKEN set the dashboard authenticates over HTTP and WebSocket", async () => {
+  test("with PODIUM_TOKEN set the browser signs in once, then works over HTTP and WebSocket", async () => {
     const token = "e2e-secret-token";
     const { serverPort, webUrl } = await startBoth(token);
     browser = await launchBrowser();
     const { page } = browser;
+
+    await page.goto(`${webUrl}/new`);
+    await page.waitForURL(/\/login\?next=%2Fnew$/);
+    await page.fill('[data-testid="login-token"]', "not-the-token");
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForSelector('[data-testid="login-error"]');
+    await page.fill('[data-testid="login-token"]', token);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL(`${webUrl}/new`);
+    expect(await page.content()).not.toContain(token);
+    const cookies = await browser.context.cookies(webUrl);
+    expect(cookies.map(({ name, httpOnly, sameSite }) => ({ name, httpOnly, sameSite }))).toEqual([
+      { name: "podium_session", httpOnly: true, sameSite: "Strict" },
+    ]);
+    expect(await page.evaluate(() => document.cookie)).toBe("");
 
     await page.goto(`${webUrl}/`);
     await waitForConnection(page, ["connected"], 30_000);
@@ -151,8 +164,14 @@ describe.skipIf(!chromiumThere)("dashboard in degraded conditions", () => {
     await page.waitForSelector(`[data-testid="job-row"][data-job-id="${jobId}"]`, {
       timeout: 15_000,
     });
-    await page.goto(`${webUrl}/jobs/${jobId}`);
+    await page.goto(`${webUrl}/job?id=${encodeURIComponent(jobId)}`);
     await eventually("job completed", async () => (await jobStatus(page)) === "COMPLETED", 60_000);
     expect(await connectionState(page)).toBe("connected");
+
+    // Signing out ends the session and its live socket: the tab lands on the login page.
+    await page.click('[data-testid="logout"]');
+    await page.waitForURL(/\/login(\?next=.*)?$/);
+    await page.goto(`${webUrl}/`);
+    await page.waitForURL(/\/login\?next=%2F$/);
   });
 });

@@ -4,20 +4,17 @@
  *   HTML page of the same shape served from this machine;
  * - the event log renders 10,000 events within 2× the time it takes for 100.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CHROMIUM_PATH, launchBrowser, type Browser } from "../e2e/support/browser.ts";
-import { repoRoot, webDir } from "../e2e/support/paths.ts";
 import {
+  dashboardUrl,
+  ensureDashboardBuilt,
   freePort,
   graphqlRequest,
-  graphqlUrl,
   newServerPlace,
   startPodiumServer,
-  startWeb,
   type RunningProcess,
 } from "../e2e/support/processes.ts";
 
@@ -67,27 +64,17 @@ function benchLine(
 
 describe.skipIf(!chromiumThere)("dashboard budgets", () => {
   let server: RunningProcess;
-  let web: RunningProcess;
   let browser: Browser;
   let baseline: Server;
   let webUrl: string;
   let baselineUrl: string;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(webDir, ".next/BUILD_ID"))) {
-      execFileSync("pnpm", ["--filter", "@podium/web", "build"], {
-        cwd: repoRoot,
-        stdio: "inherit",
-      });
-    }
-    const [serverPort, webPort, baselinePort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    webUrl = `http://127.0.0.1:${webPort}`;
+    ensureDashboardBuilt();
+    const [serverPort, baselinePort] = [await freePort(), await freePort()];
+    webUrl = dashboardUrl(serverPort);
     baselineUrl = `http://127.0.0.1:${baselinePort}/`;
-    server = await startPodiumServer(newServerPlace(serverPort, webUrl));
+    server = await startPodiumServer(newServerPlace(serverPort));
     for (let index = 0; index < 5; index += 1) {
       await graphqlRequest(
         serverPort,
@@ -97,7 +84,6 @@ describe.skipIf(!chromiumThere)("dashboard budgets", () => {
         },
       );
     }
-    web = await startWeb(webPort, graphqlUrl(serverPort));
     const html = staticJobsPage(5);
     baseline = createServer((_request, response) => {
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
@@ -111,7 +97,6 @@ describe.skipIf(!chromiumThere)("dashboard budgets", () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise<void>((resolve) => (baseline ? baseline.close(() => resolve()) : resolve()));
-    await web?.stop();
     await server?.stop();
   });
 

@@ -5,8 +5,8 @@
  *   PORT (4000)  HOST (127.0.0.1)  DATABASE_URL (file:./data/podium.db)  PODIUM_DATA_DIR (./data)
  *   PODIUM_TOKEN (required to bind to anything but loopback)
  *   PODIUM_SQLITE_SYNCHRONOUS (OFF | NORMAL | FULL | EXTRA; default NORMAL)
- *   PODIUM_WEB_ORIGIN (dashboard origins, comma-separated; default http://127.0.0.1:$WEB_PORT and
- *   http://localhost:$WEB_PORT, WEB_PORT defaulting to 3000)
+ *   PODIUM_WEB_ORIGIN (extra browser origins, comma-separated, e.g. `next dev`; none by default)
+ *   PODIUM_WEB_DIR (the dashboard's static build; default apps/web/out)
  */
 import { createPodium } from "./conductor/podium.ts";
 import { readServerConfig } from "./graphql/server-config.ts";
@@ -38,9 +38,11 @@ async function main(): Promise<void> {
     host: config.host,
     token: config.token,
     webOrigins: config.webOrigins,
+    ...(config.webDir ? { webDir: config.webDir } : {}),
     logError: (error) => console.error("unexpected error:", error),
   });
   console.log(`Podium GraphQL on ${server.url} (GraphiQL in a browser), WebSocket ${server.wsUrl}`);
+  console.log(`Podium dashboard on ${server.url.replace(/\/graphql$/, "/")}`);
   if (config.token)
     console.log("Every operation needs the header Authorization: Bearer <PODIUM_TOKEN>.");
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { ConnectionBadge } from "../components/ConnectionBadge.tsx";
-import { readPodiumEndpoint } from "../lib/config.ts";
+import { SessionControl } from "../components/SessionControl.tsx";
 import { Providers } from "./providers.tsx";
 import "./globals.css";
 
@@ -12,16 +12,13 @@ export const metadata: Metadata = {
   icons: { icon: "data:," },
 };
 
-// The server URL and token are read when a page is requested, not when the app is built, so one
-// build serves any Podium server; nothing here talks to the server during `next build`.
-export const dynamic = "force-dynamic";
-
+// A static build: the Podium server serves these files on its own origin, so pages need no
+// server URL and hold no token; the browser finds /graphql where the page came from.
 export default function RootLayout({ children }: { children: ReactNode }) {
-  const endpoint = readPodiumEndpoint();
   return (
     <html lang="en">
       <body>
-        <Providers endpoint={endpoint}>
+        <Providers>
           <header className="topbar">
             <Link href="/" className="brand">
               Podium
@@ -31,6 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/new">New job</Link>
             </nav>
             <ConnectionBadge />
+            <SessionControl />
           </header>
           <main className="page">{children}</main>
         </Providers>

@@ -5,7 +5,7 @@
  */
 import { createContext, useContext, useState, useSyncExternalStore, type ReactNode } from "react";
 import { Provider as UrqlProvider } from "urql";
-import type { PodiumEndpoint } from "../lib/config.ts";
+import { GRAPHQL_PATH, sameOriginEndpoint, type PodiumEndpoint } from "../lib/config.ts";
 import {
   createLiveConnection,
   type ConnectionSnapshot,
@@ -26,19 +26,19 @@ const HealthContext = createContext<HealthMonitor | null>(null);
 // One socket per browser tab for the lifetime of the page (the root layout never unmounts).
 let tabConnection: LiveConnection | null = null;
 function browserConnection(endpoint: PodiumEndpoint): LiveConnection {
-  tabConnection ??= createLiveConnection(endpoint.wsUrl, endpoint.token);
+  tabConnection ??= createLiveConnection(endpoint.wsUrl);
   return tabConnection;
 }
 
+// While the static build is rendered there is no origin yet; nothing connects then.
+const PRERENDER_ENDPOINT: PodiumEndpoint = { httpUrl: GRAPHQL_PATH, wsUrl: GRAPHQL_PATH };
+
 const OFFLINE_BEFORE_START: ConnectionSnapshot = { ws: "connecting", epoch: 0 };
 
-export function Providers({
-  endpoint,
-  children,
-}: {
-  endpoint: PodiumEndpoint;
-  children: ReactNode;
-}) {
+export function Providers({ children }: { children: ReactNode }) {
+  const [endpoint] = useState(() =>
+    typeof window === "undefined" ? PRERENDER_ENDPOINT : sameOriginEndpoint(window.location),
+  );
   const [live] = useState(() =>
     typeof window === "undefined" ? null : browserConnection(endpoint),
   );

@@ -1,15 +1,17 @@
-/** Where the dashboard finds the Podium server, resolved on the server at request time. */
+/**
+ * Where the dashboard finds the Podium server: the origin that served the page. The server serves
+ * the dashboard itself, so there is nothing to configure and no token in any page; the browser's
+ * session cookie (set by the login form) goes along with every same-origin request.
+ */
+
+export const GRAPHQL_PATH = "/graphql";
 
 export interface PodiumEndpoint {
-  /** GraphQL over HTTP, e.g. http://127.0.0.1:4000/graphql */
+  /** GraphQL over HTTP, relative to the page's origin. */
   httpUrl: string;
   /** graphql-ws on the same path, e.g. ws://127.0.0.1:4000/graphql */
   wsUrl: string;
-  /** Bearer token the server asks for, when it asks for one. */
-  token: string | null;
 }
-
-export const DEFAULT_PODIUM_URL = "http://127.0.0.1:4000/graphql";
 
 export function toWebSocketUrl(httpUrl: string): string {
   const url = new URL(httpUrl);
@@ -17,18 +19,21 @@ export function toWebSocketUrl(httpUrl: string): string {
   return url.toString();
 }
 
-/** Reads PODIUM_URL / NEXT_PUBLIC_PODIUM_URL / PODIUM_TOKEN from the environment of `next start`. */
-export function readPodiumEndpoint(
-  env: Record<string, string | undefined> = process.env,
-): PodiumEndpoint {
-  const httpUrl = env.PODIUM_URL || env.NEXT_PUBLIC_PODIUM_URL || DEFAULT_PODIUM_URL;
+/** The endpoint of the page's own origin (`location` in the browser). */
+export function sameOriginEndpoint(location: { href: string }): PodiumEndpoint {
   return {
-    httpUrl,
-    wsUrl: toWebSocketUrl(httpUrl),
-    token: env.PODIUM_TOKEN || null,
+    httpUrl: GRAPHQL_PATH,
+    wsUrl: toWebSocketUrl(new URL(GRAPHQL_PATH, location.href).toString()),
   };
 }
 
-export function authorizationHeader(token: string | null): Record<string, string> {
-  return token ? { authorization: `Bearer ${token}` } : {};
+/** Where a browser whose session ended goes to sign in, coming back to `current` afterwards. */
+export function loginHref(current: { pathname: string; search: string }): string {
+  return `/login?next=${encodeURIComponent(current.pathname + current.search)}`;
+}
+
+/** A path on this site to return to after signing in; anything else (other sites, `//x`) is `/`. */
+export function safeReturnPath(next: string | null | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  return next;
 }

@@ -7,7 +7,7 @@
  * their subscription on it, so that after a reconnect they subscribe again from their last cursor.
  */
 import { createClient, type Client as WsClient } from "graphql-ws";
-import { authorizationHeader } from "./config.ts";
+import { sessionEnded } from "./session.ts";
 
 export type WsState = "connecting" | "connected" | "reconnecting" | "offline";
 
@@ -53,7 +53,7 @@ export function displayedConnection(
   return ws === "reconnecting" ? "reconnecting" : "connecting";
 }
 
-export function createLiveConnection(wsUrl: string, token: string | null): LiveConnection {
+export function createLiveConnection(wsUrl: string): LiveConnection {
   let snapshot: ConnectionSnapshot = { ws: "connecting", epoch: 0 };
   let everConnected = false;
   let failuresInARow = 0;
@@ -77,7 +77,6 @@ export function createLiveConnection(wsUrl: string, token: string | null): LiveC
         new Promise((resolve) =>
           setTimeout(resolve, Math.min(MAX_RETRY_WAIT_MS, 300 * 2 ** retries)),
         ),
-      connectionParams: () => authorizationHeader(token),
       // A fatal close (bad token, server error) ends this client: start a fresh one a bit later
       // rather than leaving the page without live updates for good.
       onNonLazyError: () => {
@@ -96,7 +95,9 @@ export function createLiveConnection(wsUrl: string, token: string | null): LiveC
           failuresInARow = 0;
           publish({ ws: "connected", epoch: snapshot.epoch + 1 });
         },
-        closed: () => {
+        closed: (event) => {
+          // 4403: the server no longer accepts this browser's session cookie.
+          if ((event as { code?: number } | undefined)?.code === 4403) sessionEnded();
           failuresInARow += 1;
           publish({ ws: stateWhileDisconnected(failuresInARow, everConnected) });
         },

@@ -2,7 +2,8 @@
  * Whether the server answers over HTTP, checked every few seconds with the cheapest GraphQL
  * query there is. Shared by every component in the tab: one poller, many readers.
  */
-import { authorizationHeader, type PodiumEndpoint } from "./config.ts";
+import type { PodiumEndpoint } from "./config.ts";
+import { sessionFetch } from "./session.ts";
 
 export interface HealthSnapshot {
   /** null until the first answer (or failure) arrives. */
@@ -36,9 +37,9 @@ export function createHealthMonitor(endpoint: PodiumEndpoint): HealthMonitor {
     const started = performance.now();
     let next: HealthSnapshot;
     try {
-      const response = await fetch(endpoint.httpUrl, {
+      const response = await sessionFetch(endpoint.httpUrl, {
         method: "POST",
-        headers: { "content-type": "application/json", ...authorizationHeader(endpoint.token) },
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ query: "{ __typename }" }),
         signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
       });

@@ -3,8 +3,9 @@
  * connection. Pages never hold a socket themselves.
  */
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
-import { authorizationHeader, type PodiumEndpoint } from "./config.ts";
+import type { PodiumEndpoint } from "./config.ts";
 import type { LiveConnection } from "./connection.ts";
+import { sessionFetch } from "./session.ts";
 
 export function createPodiumClient(endpoint: PodiumEndpoint, live: LiveConnection | null): Client {
   const subscriptions = live
@@ -25,7 +26,8 @@ export function createPodiumClient(endpoint: PodiumEndpoint, live: LiveConnectio
   return new Client({
     url: endpoint.httpUrl,
     exchanges: [cacheExchange, fetchExchange, ...subscriptions],
-    fetchOptions: () => ({ headers: authorizationHeader(endpoint.token) }),
+    // Same origin: the session cookie goes along by itself; a 401 sends the tab to the login page.
+    fetch: sessionFetch,
     requestPolicy: "cache-and-network",
     // POST with a JSON body: the server's CSRF prevention refuses simple GET requests.
     preferGetMethod: false,

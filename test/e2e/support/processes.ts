@@ -1,9 +1,9 @@
 /**
  * Real processes for browser tests: the Podium server (`node --import tsx apps/server/src/main.ts`)
- * on a temporary SQLite file and data dir, and the built dashboard (`next start`). Each runs in its
- * own process group so that stopping it leaves nothing behind.
+ * on a temporary SQLite file and data dir, serving GraphQL and the built dashboard on one port. It
+ * runs in its own process group so that stopping it leaves nothing behind.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -104,15 +104,25 @@ export interface ServerPlace {
   port: number;
   /** Directory holding the SQLite file and the workspaces; reused across restarts. */
   dataDir: string;
-  webOrigin: string;
 }
 
-export function newServerPlace(port: number, webOrigin: string): ServerPlace {
-  return { port, dataDir: mkdtempSync(path.join(tmpdir(), "podium-e2e-")), webOrigin };
+export function newServerPlace(port: number): ServerPlace {
+  return { port, dataDir: mkdtempSync(path.join(tmpdir(), "podium-e2e-")) };
 }
 
 export function graphqlUrl(port: number): string {
   return `http://127.0.0.1:${port}/graphql`;
+}
+
+/** The dashboard: the same server, the same port. */
+export function dashboardUrl(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Builds the dashboard's static export when it is missing (the server serves apps/web/out). */
+export function ensureDashboardBuilt(): void {
+  if (existsSync(path.join(webDir, "out/index.html"))) return;
+  execFileSync(process.execPath, ["scripts/setup.mjs"], { cwd: repoRoot, stdio: "inherit" });
 }
 
 export async function startPodiumServer(
@@ -127,7 +137,7 @@ export async function startPodiumServer(
       PORT: String(place.port),
       DATABASE_URL: `file:${path.join(place.dataDir, "podium.db")}`,
       PODIUM_DATA_DIR: place.dataDir,
-      PODIUM_WEB_ORIGIN: place.webOrigin,
+      PODIUM_WEB_ORIGIN: "",
       PODIUM_TOKEN: "",
       ...extraEnv,
     },
@@ -138,32 +148,6 @@ export async function startPodiumServer(
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query: "{ __typename }" }),
   });
-  return running;
-}
-
-export async function startWeb(
-  webPort: number,
-  podiumUrl: string,
-  extraEnv: NodeJS.ProcessEnv = {},
-): Promise<RunningProcess> {
-  if (!existsSync(path.join(webDir, ".next/BUILD_ID"))) {
-    throw new Error("apps/web is not built: run `pnpm --filter @podium/web build` first");
-  }
-  const running = launch(
-    path.join(webDir, "node_modules/.bin/next"),
-    ["start", "-p", String(webPort), "-H", "127.0.0.1"],
-    {
-      cwd: webDir,
-      env: {
-        ...process.env,
-        PODIUM_URL: podiumUrl,
-        NEXT_TELEMETRY_DISABLED: "1",
-        PODIUM_TOKEN: "",
-        ...extraEnv,
-      },
-    },
-  );
-  await waitForHttp(`http://127.0.0.1:${webPort}/`, running, 60_000);
   return running;
 }
 

@@ -9,6 +9,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { createPodium } from "../../../apps/server/src/conductor/podium.ts";
 import { createGatewayServices, EXAMPLES_DIR } from "../../../apps/server/src/graphql/services.ts";
+import type { Route } from "../../../apps/server/src/http/routes.ts";
 import { startServer, type RunningServer } from "../../../apps/server/src/server.ts";
 
 export type Podium = Awaited<ReturnType<typeof createPodium>>;
@@ -34,6 +35,9 @@ export interface HarnessOptions {
   token?: string | null;
   webOrigins?: string[];
   keepAliveMs?: number;
+  /** The dashboard build to serve (the real one in apps/web/out when not given). */
+  webDir?: string;
+  routes?: Route[];
 }
 
 export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
@@ -54,6 +58,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     token: options.token ?? null,
     webOrigins: options.webOrigins ?? ["http://127.0.0.1:3000"],
     keepAliveMs: options.keepAliveMs,
+    ...(options.webDir ? { webDir: options.webDir } : {}),
+    ...(options.routes ? { routes: options.routes } : {}),
   });
   const clients: Client[] = [];
   return {

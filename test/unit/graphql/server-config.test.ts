@@ -3,15 +3,16 @@ import { describe, expect, it } from "vitest";
 import { readServerConfig } from "../../../apps/server/src/graphql/server-config.ts";
 
 describe("readServerConfig", () => {
-  it("defaults to loopback:4000, ./data and the dashboard on port 3000", () => {
+  it("defaults to loopback:4000, ./data, and no origins besides its own", () => {
     expect(readServerConfig({}, "/srv/podium")).toEqual({
       port: 4000,
       host: "127.0.0.1",
       databaseUrl: "file:/srv/podium/data/podium.db",
       dataDir: "/srv/podium/data",
       token: null,
-      webOrigins: ["http://127.0.0.1:3000", "http://localhost:3000"],
       sqliteSynchronous: "NORMAL",
+      webOrigins: [],
+      webDir: null,
     });
   });
 
@@ -25,6 +26,7 @@ describe("readServerConfig", () => {
         PODIUM_TOKEN: " t0k ",
         PODIUM_WEB_ORIGIN: "https://dash.example:8443/, http://127.0.0.1:5000",
         PODIUM_SQLITE_SYNCHRONOUS: "full",
+        PODIUM_WEB_DIR: "site",
       },
       "/srv",
     );
@@ -36,18 +38,14 @@ describe("readServerConfig", () => {
       token: "t0k",
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
       sqliteSynchronous: "FULL",
+      webDir: path.resolve("/srv", "site"),
     });
-    expect(readServerConfig({ WEB_PORT: "3100" }).webOrigins).toEqual([
-      "http://127.0.0.1:3100",
-      "http://localhost:3100",
-    ]);
   });
 
   it("names the variable of a bad value", () => {
     expect(() => readServerConfig({ PORT: "70000" })).toThrow(
       'PORT must be a port number (0–65535), got "70000"',
     );
-    expect(() => readServerConfig({ WEB_PORT: "x" })).toThrow(/^WEB_PORT/);
     expect(() => readServerConfig({ PODIUM_WEB_ORIGIN: "ftp://files" })).toThrow(
       /PODIUM_WEB_ORIGIN .*"ftp:\/\/files"/,
     );

@@ -1,11 +1,12 @@
-/** Where the dashboard finds the server, and how it sends the token. */
+/** Where the dashboard finds the server (its own origin), and where it sends a signed-out browser. */
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_PODIUM_URL,
-  authorizationHeader,
-  readPodiumEndpoint,
+  loginHref,
+  safeReturnPath,
+  sameOriginEndpoint,
   toWebSocketUrl,
 } from "../../../apps/web/lib/config.ts";
+import { jobHref, sheetHref } from "../../../apps/web/lib/routes.ts";
 
 describe("toWebSocketUrl", () => {
   it("keeps host, port and path and swaps the scheme", () => {
@@ -20,39 +21,35 @@ describe("toWebSocketUrl", () => {
   });
 });
 
-describe("readPodiumEndpoint", () => {
-  it("falls back to the local default without a token", () => {
-    expect(readPodiumEndpoint({})).toEqual({
-      httpUrl: DEFAULT_PODIUM_URL,
-      wsUrl: toWebSocketUrl(DEFAULT_PODIUM_URL),
-      token: null,
+describe("sameOriginEndpoint", () => {
+  it("talks to /graphql on the page's own origin over HTTP and WebSocket", () => {
+    expect(sameOriginEndpoint({ href: "http://127.0.0.1:4000/job?id=x" })).toEqual({
+      httpUrl: "/graphql",
+      wsUrl: "ws://127.0.0.1:4000/graphql",
     });
-  });
-
-  it("prefers PODIUM_URL over NEXT_PUBLIC_PODIUM_URL and treats empty values as unset", () => {
-    const both = readPodiumEndpoint({
-      PODIUM_URL: "https://a.example/graphql",
-      NEXT_PUBLIC_PODIUM_URL: "https://b.example/graphql",
-      PODIUM_TOKEN: "secret",
-    });
-    expect(both).toEqual({
-      httpUrl: "https://a.example/graphql",
-      wsUrl: "wss://a.example/graphql",
-      token: "secret",
-    });
-    const publicOnly = readPodiumEndpoint({
-      PODIUM_URL: "",
-      NEXT_PUBLIC_PODIUM_URL: "http://b.example:9/graphql",
-      PODIUM_TOKEN: "",
-    });
-    expect(publicOnly.httpUrl).toBe("http://b.example:9/graphql");
-    expect(publicOnly.token).toBeNull();
+    expect(sameOriginEndpoint({ href: "https://podium.example/new" }).wsUrl).toBe(
+      "wss://podium.example/graphql",
+    );
   });
 });
 
-describe("authorizationHeader", () => {
-  it("sends a bearer token only when there is one", () => {
-    expect(authorizationHeader("abc")).toEqual({ authorization: "Bearer abc" });
-    expect(authorizationHeader(null)).toEqual({});
+describe("signing in", () => {
+  it("returns to the page it came from", () => {
+    expect(loginHref({ pathname: "/job", search: "?id=a b" })).toBe(
+      "/login?next=%2Fjob%3Fid%3Da%20b",
+    );
+  });
+
+  it("returns only to paths on this site", () => {
+    expect(safeReturnPath("/sheet?job=1&num=2")).toBe("/sheet?job=1&num=2");
+    for (const foreign of ["https://evil.example/", "//evil.example/", "/\\evil.example", "", null])
+      expect(safeReturnPath(foreign)).toBe("/");
+  });
+});
+
+describe("page links", () => {
+  it("carry the job id and sheet number in the query string, encoded", () => {
+    expect(jobHref("job/1?x")).toBe("/job?id=job%2F1%3Fx");
+    expect(sheetHref("j&1", 3)).toBe("/sheet?job=j%261&num=3");
   });
 });

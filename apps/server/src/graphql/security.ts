@@ -1,12 +1,15 @@
 /**
- * Who may talk to the gateway: a bearer token (when PODIUM_TOKEN is set) and an Origin allow-list
- * (the dashboard's origins, plus the server's own origin for GraphiQL). Requests without an
+ * Who may talk to the gateway: a bearer token (when PODIUM_TOKEN is set) or the session cookie a
+ * browser got by signing in with it, and an Origin allow-list (the server's own origin, which
+ * serves the dashboard and GraphiQL, plus any listed in PODIUM_WEB_ORIGIN). Requests without an
  * Origin header (curl, scripts, the graphql-ws Node client) are not browsers and pass the origin
- * check; they still need the token when one is set.
+ * check; they still need the token when one is set. Cookie-authenticated requests are also held
+ * by SameSite=Strict and Yoga's CSRF prevention (a JSON content-type or a CSRF header).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { sessionIdFromCookies, type SessionStore } from "../http/sessions.ts";
 
 /** Compares in constant time (both sides hashed to the same length first). */
 export function tokenMatches(expected: string, presented: string | null | undefined): boolean {
@@ -95,9 +98,35 @@ export function requestAllowed(
   );
 }
 
-export interface SecurityOptions {
+/** What proves a caller may act: the token itself (scripts) or a live browser session. */
+export interface Credentials {
   token: string | null;
+  sessions: SessionStore;
+}
+
+/** True when no token is required, or the request carries the token or a valid session cookie. */
+export function requestAuthenticated(
+  credentials: Credentials,
+  headers: { authorization?: string | null; cookie?: string | null },
+): boolean {
+  if (credentials.token === null) return true;
+  if (tokenMatches(credentials.token, bearerToken(headers.authorization))) return true;
+  return credentials.sessions.valid(sessionIdFromCookies(headers.cookie));
+}
+
+export interface SecurityOptions extends Credentials {
   allowedOrigins: ReadonlySet<string>;
+}
+
+/**
+ * GraphiQL is what Yoga answers to a browser's GET for text/html on the endpoint. Yoga renders
+ * it before any plugin of ours runs, so the server gates these requests before handing them over.
+ */
+export function asksForGraphiQL(
+  method: string | undefined,
+  accept: string | null | undefined,
+): boolean {
+  return method === "GET" && (accept ?? "").includes("text/html");
 }
 
 function rejection(status: number, code: string, message: string): Response {
@@ -107,7 +136,14 @@ function rejection(status: number, code: string, message: string): Response {
   });
 }
 
-/** Yoga plugin: foreign browser origins get 403 on every request, operations need the token. */
+function authenticated(options: Credentials, request: Request): boolean {
+  return requestAuthenticated(options, {
+    authorization: request.headers.get("authorization"),
+    cookie: request.headers.get("cookie"),
+  });
+}
+
+/** Yoga plugin: foreign browser origins and rebound Hosts get 403, operations need the token or a session. */
 export function useGatewaySecurity(options: SecurityOptions): Plugin {
   return {
     onRequest({ request, endResponse }) {
@@ -120,16 +156,14 @@ export function useGatewaySecurity(options: SecurityOptions): Plugin {
       }
     },
     onParams({ request }) {
-      if (options.token === null) return;
+      if (authenticated(options, request)) return;
       const presented = bearerToken(request.headers.get("authorization"));
-      if (!tokenMatches(options.token, presented)) {
-        throw new GraphQLError(
-          presented === null
-            ? "Missing token: send the header Authorization: Bearer <PODIUM_TOKEN>"
-            : "Wrong token",
-          { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } },
-        );
-      }
+      throw new GraphQLError(
+        presented === null
+          ? "Missing token: send the header Authorization: Bearer <PODIUM_TOKEN>, or sign in at /login"
+          : "Wrong token",
+        { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } },
+      );
     },
   };
 }

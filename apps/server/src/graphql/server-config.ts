@@ -15,8 +15,11 @@ export interface ServerConfig {
   databaseUrl: string;
   dataDir: string;
   token: string | null;
+  /** Browser origins allowed besides the server's own (e.g. `next dev` on another port). */
   webOrigins: string[];
   sqliteSynchronous: SqliteSynchronous;
+  /** The dashboard's static build, when not the one in apps/web/out. */
+  webDir: string | null;
 }
 
 export class ConfigError extends Error {
@@ -35,14 +38,11 @@ function portFrom(name: string, raw: string | undefined, fallback: number): numb
   return port;
 }
 
-function originsFrom(raw: string, webPort: number): string[] {
-  const listed =
-    raw.trim() === ""
-      ? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`]
-      : raw
-          .split(",")
-          .map((entry) => entry.trim())
-          .filter((entry) => entry !== "");
+function originsFrom(raw: string): string[] {
+  const listed = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   return listed.map((origin) => {
     try {
       const url = new URL(origin);
@@ -73,14 +73,14 @@ export function readServerConfig(
   cwd = process.cwd(),
 ): ServerConfig {
   const dataDir = path.resolve(cwd, env.PODIUM_DATA_DIR?.trim() || "./data");
-  const webPort = portFrom("WEB_PORT", env.WEB_PORT, 3000);
   return {
     port: portFrom("PORT", env.PORT, 4000),
     host: env.HOST?.trim() || "127.0.0.1",
     databaseUrl: env.DATABASE_URL?.trim() || `file:${path.resolve(cwd, "data/podium.db")}`,
     dataDir,
     token: env.PODIUM_TOKEN?.trim() || null,
-    webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? "", webPort),
     sqliteSynchronous: sqliteSynchronousFrom(env.PODIUM_SQLITE_SYNCHRONOUS),
+    webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? ""),
+    webDir: env.PODIUM_WEB_DIR?.trim() ? path.resolve(cwd, env.PODIUM_WEB_DIR.trim()) : null,
   };
 }

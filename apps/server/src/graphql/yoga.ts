@@ -4,9 +4,10 @@
  * may call `yoga.fetch` directly with no port.
  */
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, maskError, type YogaServerInstance } from "graphql-yoga";
+import { SessionStore } from "../http/sessions.ts";
 import type { GatewayServices, GraphQLContext } from "./context.ts";
+import { graphiqlWithPolicy } from "./graphiql-page.ts";
 import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema/index.ts";
 import { useSharedSubscriptionResults } from "./shared-results.ts";
@@ -22,7 +23,9 @@ export interface GatewayYogaOptions {
   services: GatewayServices;
   /** When set, every operation needs `Authorization: Bearer <token>`. */
   token?: string | null;
-  /** Browser origins allowed besides the server's own (the dashboard). */
+  /** Browser sessions signed in with the token; a fresh store when not given. */
+  sessions?: SessionStore;
+  /** Browser origins allowed besides the server's own (which serves the dashboard). */
   webOrigins?: readonly string[];
   /** Log unexpected errors (masked for clients) here. */
   logError?: (error: unknown) => void;
@@ -33,11 +36,14 @@ export interface GatewayYoga {
   subscriptions: SubscriptionTracker;
   allowedOrigins: ReadonlySet<string>;
   token: string | null;
+  sessions: SessionStore;
 }
 
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const subscriptions = new SubscriptionTracker();
   const token = options.token ? options.token : null;
+  const sessions = options.sessions ?? new SessionStore();
+  const graphiql = graphiqlWithPolicy();
   const allowedOrigins = new Set(
     (options.webOrigins ?? [])
       .map(normalizeOrigin)
@@ -50,7 +56,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     graphiql: { title: "Podium GraphQL", subscriptionsProtocol: "WS" },
     // GraphiQL's scripts are served inline from the package, not fetched from a CDN: Podium
     // machines may have no internet access.
-    renderGraphiQL,
+    renderGraphiQL: graphiql.render,
     maskedErrors: {
       maskError(error, message, isDev) {
         // Yoga's masking keeps GraphQLErrors thrown on purpose and hides everything else.
@@ -69,11 +75,12 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     logging: false,
     context: () => ({ services: options.services, subscriptions }),
     plugins: [
-      useGatewaySecurity({ token, allowedOrigins }),
+      useGatewaySecurity({ token, sessions, allowedOrigins }),
+      graphiql.plugin,
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useQueryLimits(),
       useSharedSubscriptionResults(),
     ],
   });
-  return { yoga, subscriptions, allowedOrigins, token };
+  return { yoga, subscriptions, allowedOrigins, token, sessions };
 }

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { formatDuration } from "../../lib/format.ts";
+import { sheetHref } from "../../lib/routes.ts";
 
 export interface TimelineAttempt {
   attemptNumber: number;
@@ -88,7 +89,7 @@ export function AttemptTimeline({
         }
         return (
           <div className="gantt-row" key={sheet.num}>
-            <Link href={`/jobs/${jobId}/sheets/${sheet.num}`} className="small">
+            <Link href={sheetHref(jobId, sheet.num)} className="small">
               Sheet {sheet.num}
             </Link>
             <div className="gantt-track">

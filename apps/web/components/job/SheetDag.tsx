@@ -3,6 +3,7 @@ import { useRouter } from "next/navigation";
 import { useMemo } from "react";
 import { humanStatus, statusTone } from "../../lib/format.ts";
 import { dagShapeKey, layoutDag, NODE_HEIGHT, NODE_WIDTH, type DagInput } from "./dag-layout.ts";
+import { sheetHref } from "../../lib/routes.ts";
 
 export interface DagSheet extends DagInput {
   status: string;
@@ -58,7 +59,7 @@ export function SheetDag({ jobId, sheets }: { jobId: string; sheets: readonly Da
               data-sheet={node.num}
               data-status={status}
               transform={`translate(${node.x - NODE_WIDTH / 2},${node.y - NODE_HEIGHT / 2})`}
-              onClick={() => router.push(`/jobs/${jobId}/sheets/${node.num}`)}
+              onClick={() => router.push(sheetHref(jobId, node.num))}
             >
               <title>{`Sheet ${node.num}${sheet?.description ? `: ${sheet.description}` : ""} — ${humanStatus(status)}`}</title>
               <rect

@@ -10,6 +10,7 @@ import { JobSummaryFields, JobsQuery, JobUpdatedSubscription } from "../../lib/o
 import { useLiveSubscription } from "../../lib/use-live-subscription.ts";
 import { useNow } from "../../lib/use-now.ts";
 import { StatusBadge } from "../StatusBadge.tsx";
+import { jobHref } from "../../lib/routes.ts";
 
 type JobSummary = ResultOf<typeof JobSummaryFields>;
 type JobStatus = JobSummary["status"];
@@ -100,7 +101,7 @@ export function JobsPage({ initial = null }: { initial?: ResultOf<typeof JobsQue
           {jobs.map((job) => (
             <tr key={job.id} data-testid="job-row" data-job-id={job.id} data-status={job.status}>
               <td>
-                <Link href={`/jobs/${job.id}`}>{job.name || "(unnamed)"}</Link>
+                <Link href={jobHref(job.id)}>{job.name || "(unnamed)"}</Link>
               </td>
               <td>
                 <StatusBadge status={job.status} />

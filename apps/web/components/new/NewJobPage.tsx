@@ -6,6 +6,7 @@ import { useInBrowser } from "../../app/providers.tsx";
 import { ExamplesQuery, SubmitJobMutation, ValidateScoreQuery } from "../../lib/operations.ts";
 import { BUNDLED_EXAMPLES, type ExampleScore } from "./examples.ts";
 import { ScoreEditor, type ScoreEditorHandle, type ScoreProblem } from "./ScoreEditor.tsx";
+import { jobHref } from "../../lib/routes.ts";
 
 interface SubmitOptions {
   escalation: boolean;
@@ -107,7 +108,7 @@ function NewJobForm({ examples }: { examples: readonly ExampleScore[] }) {
     }
     switch (outcome.__typename) {
       case "SubmitJobSuccess":
-        router.push(`/jobs/${outcome.job.id}`);
+        router.push(jobHref(outcome.job.id));
         return;
       case "ScoreInvalid":
         setSubmitError({ message: outcome.message, problems: outcome.problems });

@@ -14,6 +14,7 @@ import {
 import { JobUpdatedSubscription, SheetQuery } from "../../lib/operations.ts";
 import { useLiveSubscription } from "../../lib/use-live-subscription.ts";
 import { StatusBadge } from "../StatusBadge.tsx";
+import { jobHref } from "../../lib/routes.ts";
 
 const TERMINAL_SHEET_STATUSES: ReadonlySet<string> = new Set([
   "COMPLETED",
@@ -68,7 +69,7 @@ export function SheetPage({ jobId, sheetNum }: { jobId: string; sheetNum: number
   return (
     <>
       <p className="small">
-        <Link href={`/jobs/${jobId}`}>← {job.name || jobId}</Link>
+        <Link href={jobHref(jobId)}>← {job.name || jobId}</Link>
       </p>
       <SheetSummary sheet={sheet} />
       <div className="grid2">

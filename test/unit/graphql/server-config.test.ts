@@ -11,6 +11,7 @@ describe("readServerConfig", () => {
       dataDir: "/srv/podium/data",
       token: null,
       webOrigins: ["http://127.0.0.1:3000", "http://localhost:3000"],
+      drainGraceSeconds: 300,
     });
   });
 
@@ -23,6 +24,7 @@ describe("readServerConfig", () => {
         PODIUM_DATA_DIR: "state",
         PODIUM_TOKEN: " t0k ",
         PODIUM_WEB_ORIGIN: "https://dash.example:8443/, http://127.0.0.1:5000",
+        PODIUM_DRAIN_GRACE_SECONDS: "12.5",
       },
       "/srv",
     );
@@ -33,6 +35,7 @@ describe("readServerConfig", () => {
       dataDir: path.resolve("/srv", "state"),
       token: "t0k",
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
+      drainGraceSeconds: 12.5,
     });
     expect(readServerConfig({ WEB_PORT: "3100" }).webOrigins).toEqual([
       "http://127.0.0.1:3100",
@@ -48,5 +51,12 @@ describe("readServerConfig", () => {
     expect(() => readServerConfig({ PODIUM_WEB_ORIGIN: "ftp://files" })).toThrow(
       /PODIUM_WEB_ORIGIN .*"ftp:\/\/files"/,
     );
+    expect(() => readServerConfig({ PODIUM_DRAIN_GRACE_SECONDS: "-1" })).toThrow(
+      /^PODIUM_DRAIN_GRACE_SECONDS/,
+    );
+    expect(() =>
+      readServerConfig({ DATABASE_URL: "postgresql://podium:secret@db/podium" }),
+    ).toThrow(/DATABASE_URL must be a SQLite file.*"postgresql:\/\/\*\*\*@db\/podium"/);
+    expect(() => readServerConfig({ DATABASE_URL: "mongodb+srv://x" })).toThrow(/DATABASE_URL/);
   });
 });

@@ -169,6 +169,31 @@ export class JobManager implements ConductorCommands {
     return report;
   }
 
+  /**
+   * Graceful drain (SIGTERM/SIGINT): stops dispatching and lets attempts in flight finish, for
+   * at most `graceMs` or until `force` aborts. Whatever is still playing then is ended by `stop`;
+   * its checkpoint still says dispatched, so the next boot runs it again with its budgets kept.
+   * Resolves true when everything in flight finished.
+   */
+  async drain(graceMs: number, force?: AbortSignal): Promise<boolean> {
+    const drained = this.baton.drain().then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+      force?.addEventListener("abort", () => resolve(false), { once: true });
+      if (force?.aborted) resolve(false);
+    });
+    try {
+      return await Promise.race([drained, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  get draining(): boolean {
+    return this.baton.isDraining;
+  }
+
   /** Stops dispatch and waits for in-flight musicians to be cancelled; the store stays open. */
   async stop(): Promise<void> {
     this.hooks.detach();

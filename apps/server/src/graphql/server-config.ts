@@ -3,6 +3,7 @@
  * value stops the process with a message naming the variable.
  */
 import path from "node:path";
+import { sqlitePathFromUrl } from "../store/database.ts";
 
 export interface ServerConfig {
   port: number;
@@ -11,7 +12,11 @@ export interface ServerConfig {
   dataDir: string;
   token: string | null;
   webOrigins: string[];
+  /** PODIUM_DRAIN_GRACE_SECONDS: how long in-flight attempts may finish after SIGTERM/SIGINT. */
+  drainGraceSeconds: number;
 }
+
+export const DEFAULT_DRAIN_GRACE_SECONDS = 300;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -50,6 +55,24 @@ function originsFrom(raw: string, webPort: number): string[] {
   });
 }
 
+function secondsFrom(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new ConfigError(`${name} must be a number of seconds (0 or more), got "${raw}"`);
+  return seconds;
+}
+
+function databaseUrlFrom(raw: string | undefined, cwd: string): string {
+  const url = raw?.trim() || `file:${path.resolve(cwd, "data/podium.db")}`;
+  try {
+    sqlitePathFromUrl(url, cwd);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return url;
+}
+
 export function readServerConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
@@ -59,9 +82,14 @@ export function readServerConfig(
   return {
     port: portFrom("PORT", env.PORT, 4000),
     host: env.HOST?.trim() || "127.0.0.1",
-    databaseUrl: env.DATABASE_URL?.trim() || `file:${path.resolve(cwd, "data/podium.db")}`,
+    databaseUrl: databaseUrlFrom(env.DATABASE_URL, cwd),
     dataDir,
     token: env.PODIUM_TOKEN?.trim() || null,
     webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? "", webPort),
+    drainGraceSeconds: secondsFrom(
+      "PODIUM_DRAIN_GRACE_SECONDS",
+      env.PODIUM_DRAIN_GRACE_SECONDS,
+      DEFAULT_DRAIN_GRACE_SECONDS,
+    ),
   };
 }

@@ -5,10 +5,18 @@
  * unless the group is killed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export const KILL_GRACE_MS = 2_000;
+
+/**
+ * Set to a fresh value in the environment of every process started here. A descendant that left
+ * the group (`setsid`, a daemonising helper) keeps its environment, so when a run is cancelled
+ * its escapees are found by this mark (see `endGroupAndEscapees`).
+ */
+export const PROCESS_MARK_VARIABLE = "PODIUM_PROCESS_MARK";
 
 export interface GroupSpawnOptions {
   cwd: string;
@@ -25,6 +33,8 @@ export interface GroupProcess {
   startedAt: string | null;
   /** Resolves when the leader exits (not when its pipes close). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The value of PROCESS_MARK_VARIABLE this run and its descendants carry. */
+  mark: string;
 }
 
 /** Spawns `executable args` as the leader of a new process group. Throws if spawning fails. */
@@ -33,9 +43,10 @@ export async function spawnInGroup(
   args: readonly string[],
   options: GroupSpawnOptions,
 ): Promise<GroupProcess> {
+  const mark = randomUUID();
   const child = spawn(executable, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [PROCESS_MARK_VARIABLE]: mark },
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -51,7 +62,7 @@ export async function spawnInGroup(
   if (options.stdin !== null) child.stdin?.end(options.stdin);
   else child.stdin?.end();
   const pid = child.pid!;
-  return { child, pgid: pid, startedAt: readProcessStartTime(pid), exited };
+  return { child, pgid: pid, startedAt: readProcessStartTime(pid), exited, mark };
 }
 
 export function readProcessStartTime(pid: number): string | null {
@@ -65,11 +76,25 @@ export function readProcessStartTime(pid: number): string | null {
   }
 }
 
+/** Signal 0 to the group: false once no process (not even a zombie) is left in it. */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: a member exists but is not ours to signal.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /**
  * Pids of the group's members that are still running (zombies excluded: they are dead and only
  * wait to be reaped). Falls back to a signal-0 probe where /proc is not available.
  */
 export function livingGroupMembers(pgid: number): number[] {
+  // The usual case, a group whose leader exited and was reaped, costs one syscall instead of a
+  // read of every /proc/<pid>/stat.
+  if (!groupExists(pgid)) return [];
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -123,6 +148,85 @@ export async function killGroup(pgid: number, graceMs = KILL_GRACE_MS): Promise<
   if (await waitUntilGone(pgid, Date.now() + graceMs)) return;
   signalGroup(pgid, "SIGKILL");
   await waitUntilGone(pgid, Date.now() + 1_000);
+}
+
+/** Living processes other than this one whose environment carries PROCESS_MARK_VARIABLE=`mark`. */
+export function markedProcesses(marks: ReadonlySet<string>): number[] {
+  if (marks.size === 0) return [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  const prefix = `${PROCESS_MARK_VARIABLE}=`;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, "latin1");
+    } catch {
+      continue;
+    }
+    const start = environ.indexOf(prefix);
+    if (start === -1) continue;
+    const end = environ.indexOf("\0", start);
+    const value = environ.slice(start + prefix.length, end === -1 ? undefined : end);
+    if (marks.has(value) && isRunning(Number(entry))) found.push(Number(entry));
+  }
+  return found;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends processes carrying any of `marks` (TERM, then KILL after `graceMs`): descendants of runs
+ * that escaped their group. Reads every process's environment, so it runs when a run is cut
+ * short (cancel, timeout, drain), not after every run.
+ */
+export async function killMarked(
+  marks: ReadonlySet<string>,
+  graceMs = KILL_GRACE_MS,
+): Promise<void> {
+  const targets = markedProcesses(marks);
+  if (targets.length === 0) return;
+  const signalAll = (pids: number[], sig: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  signalAll(targets, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  let alive = targets.filter(isRunning);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await sleep(25);
+    alive = alive.filter(isRunning);
+  }
+  if (alive.length === 0) return;
+  signalAll(alive, "SIGKILL");
+  const killDeadline = Date.now() + 1_000;
+  while (alive.some(isRunning) && Date.now() < killDeadline) await sleep(10);
+}
+
+/** A run cut short: its group, and descendants that left the group, are ended. */
+export async function endGroupAndEscapees(
+  group: Pick<GroupProcess, "pgid" | "mark">,
+  graceMs = KILL_GRACE_MS,
+): Promise<void> {
+  await Promise.all([killGroup(group.pgid, graceMs), killMarked(new Set([group.mark]), graceMs)]);
 }
 
 /** Keeps the last `limit` characters of a growing text, plus the whole text up to `fullLimit`. */

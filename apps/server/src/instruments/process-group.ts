@@ -4,10 +4,10 @@
  * Agent CLIs start helpers (MCP servers, language servers, shells) that outlive their parent
  * unless the group is killed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { spawnThroughHelper, type RelayedChild } from "./spawner.ts";
 
 export const KILL_GRACE_MS = 2_000;
 
@@ -26,7 +26,7 @@ export interface GroupSpawnOptions {
 }
 
 export interface GroupProcess {
-  child: ChildProcess;
+  child: RelayedChild;
   /** Process group id (= the leader's pid, since it is spawned detached). */
   pgid: number;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), to tell a reused pid apart. */
@@ -37,32 +37,41 @@ export interface GroupProcess {
   mark: string;
 }
 
-/** Spawns `executable args` as the leader of a new process group. Throws if spawning fails. */
+/**
+ * bash reads ~/.bashrc when its stdin is a socket and SHLVL is unset or 0 (it takes itself for
+ * a remote shell), as under systemd, cron or a container; SHLVL=1 makes every instrument shell
+ * an ordinary non-interactive one.
+ */
+function withShellLevel(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const level = Number(env.SHLVL);
+  return Number.isInteger(level) && level >= 1 ? env : { ...env, SHLVL: "1" };
+}
+
+/**
+ * Spawns `executable args` as the leader of a new process group, through the spawner helper
+ * (spawner.ts), so that the server itself never forks. Throws if spawning fails.
+ */
 export async function spawnInGroup(
   executable: string,
   args: readonly string[],
   options: GroupSpawnOptions,
 ): Promise<GroupProcess> {
   const mark = randomUUID();
-  const child = spawn(executable, args, {
+  const spawned = await spawnThroughHelper({
+    executable,
+    args,
     cwd: options.cwd,
-    env: { ...options.env, [PROCESS_MARK_VARIABLE]: mark },
-    detached: true,
-    stdio: ["pipe", "pipe", "pipe"],
+    env: withShellLevel({ ...options.env, [PROCESS_MARK_VARIABLE]: mark }),
+    stdin: options.stdin,
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once("spawn", () => resolve());
-    child.once("error", (error) => reject(error));
-  });
-  // EPIPE when the child does not read its stdin is not an error of ours.
-  child.stdin?.on("error", () => undefined);
-  if (options.stdin !== null) child.stdin?.end(options.stdin);
-  else child.stdin?.end();
-  const pid = child.pid!;
-  return { child, pgid: pid, startedAt: readProcessStartTime(pid), exited, mark };
+  const pid = spawned.child.pid;
+  return {
+    child: spawned.child,
+    pgid: pid,
+    startedAt: spawned.startedAt,
+    exited: spawned.exited,
+    mark,
+  };
 }
 
 export function readProcessStartTime(pid: number): string | null {

@@ -7,13 +7,15 @@
  *   PODIUM_SQLITE_SYNCHRONOUS (OFF | NORMAL | FULL | EXTRA; default NORMAL)
  *   PODIUM_WEB_ORIGIN (extra browser origins, comma-separated, e.g. `next dev`; none by default)
  *   PODIUM_WEB_DIR (the dashboard's static build; default apps/web/out)
+ *   PODIUM_DRAIN_GRACE_SECONDS (300): on the first SIGTERM/SIGINT nothing new is dispatched and
+ *   attempts in flight get this long to finish; a second signal ends them at once.
  */
 import { createPodium } from "./conductor/podium.ts";
 import { readServerConfig } from "./graphql/server-config.ts";
 import { createGatewayServices } from "./graphql/services.ts";
 import { LOOPBACK_HOSTS, startServer, UnsafeBindError } from "./server.ts";
 
-/** A second signal, or a shutdown slower than this, exits at once. */
+/** Once the drain is over, a shutdown slower than this exits at once. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     prisma: podium.db.prisma,
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),
+    draining: () => podium.conductor.draining,
   });
   const server = await startServer({
     services,
@@ -47,19 +50,38 @@ async function main(): Promise<void> {
     console.log("Every operation needs the header Authorization: Bearer <PODIUM_TOKEN>.");
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      console.error(`${signal} again: exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`${signal}: shutting down`);
+  const force = new AbortController();
+  const exitSoon = (): void => {
     setTimeout(() => {
       console.error("shutdown took too long: exiting");
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
+  };
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      if (force.signal.aborted) return;
+      console.error(`${signal} again: ending every attempt in flight now`);
+      force.abort();
+      exitSoon();
+      return;
+    }
+    stopping = true;
+    console.log(
+      `${signal}: draining — nothing new is dispatched; attempts in flight get up to ` +
+        `${config.drainGraceSeconds} s to finish (send the signal again to end them now)`,
+    );
     void (async () => {
       try {
+        const finished = await podium.conductor.drain(
+          config.drainGraceSeconds * 1000,
+          force.signal,
+        );
+        console.log(
+          finished
+            ? "drained: every attempt in flight finished; shutting down"
+            : "drain ended: stopping what is still running (it runs again at the next start)",
+        );
+        if (!force.signal.aborted) exitSoon();
         await server.close();
         await podium.close();
         process.exit(0);

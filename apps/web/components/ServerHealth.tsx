@@ -58,6 +58,15 @@ export function ServerHealth({
             subscriptions
           </span>
         ) : null}
+        {server?.draining ? (
+          <span
+            className="status tone-held"
+            data-testid="server-draining"
+            title="Shutting down: nothing new is dispatched while attempts in flight finish"
+          >
+            draining
+          </span>
+        ) : null}
       </span>
       <span className="muted small mono">
         {endpoint.httpUrl}

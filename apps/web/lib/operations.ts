@@ -280,6 +280,7 @@ export const HealthQuery = graphql(`
       version
       uptimeSeconds
       activeSubscriptions
+      draining
     }
   }
 `);

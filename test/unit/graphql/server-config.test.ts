@@ -13,6 +13,7 @@ describe("readServerConfig", () => {
       sqliteSynchronous: "NORMAL",
       webOrigins: [],
       webDir: null,
+      drainGraceSeconds: 300,
     });
   });
 
@@ -27,6 +28,7 @@ describe("readServerConfig", () => {
         PODIUM_WEB_ORIGIN: "https://dash.example:8443/, http://127.0.0.1:5000",
         PODIUM_SQLITE_SYNCHRONOUS: "full",
         PODIUM_WEB_DIR: "site",
+        PODIUM_DRAIN_GRACE_SECONDS: "12.5",
       },
       "/srv",
     );
@@ -39,6 +41,7 @@ describe("readServerConfig", () => {
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
       sqliteSynchronous: "FULL",
       webDir: path.resolve("/srv", "site"),
+      drainGraceSeconds: 12.5,
     });
   });
 
@@ -52,5 +55,12 @@ describe("readServerConfig", () => {
     expect(() => readServerConfig({ PODIUM_SQLITE_SYNCHRONOUS: "sometimes" })).toThrow(
       'PODIUM_SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA, got "sometimes"',
     );
+    expect(() => readServerConfig({ PODIUM_DRAIN_GRACE_SECONDS: "-1" })).toThrow(
+      /^PODIUM_DRAIN_GRACE_SECONDS/,
+    );
+    expect(() =>
+      readServerConfig({ DATABASE_URL: "postgresql://podium:secret@db/podium" }),
+    ).toThrow(/DATABASE_URL must be a SQLite file.*"postgresql:\/\/\*\*\*@db\/podium"/);
+    expect(() => readServerConfig({ DATABASE_URL: "mongodb+srv://x" })).toThrow(/DATABASE_URL/);
   });
 });

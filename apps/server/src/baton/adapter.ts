@@ -72,6 +72,8 @@ export class BatonAdapter {
   private readonly waiters = new Map<string, Array<(completed: boolean) => void>>();
   private running: Promise<void> | null = null;
   private stopped = false;
+  private draining = false;
+  private readonly drainWaiters: Array<() => void> = [];
 
   constructor(private readonly options: BatonAdapterOptions) {
     this.state = createBatonState(options.jitterSeed);
@@ -228,6 +230,26 @@ export class BatonAdapter {
     return this.running;
   }
 
+  /**
+   * Graceful drain: nothing new is dispatched from now on, while playing musicians go on and
+   * their results are still recorded. Resolves once none is playing (or the loop has ended).
+   */
+  drain(): Promise<void> {
+    this.draining = true;
+    const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    this.settleDrain();
+    return drained;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  private settleDrain(): void {
+    if (!this.draining || (this.musicians.size > 0 && !this.stopped)) return;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
   /** Stops dispatching, kills playing musicians, cancels timers and ends `run`. */
   async shutdown(): Promise<void> {
     if (this.running === null) {
@@ -269,10 +291,12 @@ export class BatonAdapter {
           throw error;
         }
         this.inbox.done();
+        this.settleDrain();
       }
     } finally {
       this.stopped = true;
       this.stopEverything();
+      this.settleDrain();
     }
   }
 
@@ -306,7 +330,7 @@ export class BatonAdapter {
       if (event.kind === "ShutdownRequested") this.stopped = true;
       if (event.kind === "DeregisterJob") this.settle(event.jobId, false);
     }
-    if (!this.stopped) {
+    if (!this.stopped && !this.draining) {
       const pass = dispatchReady(this.state, this.options.clock.now(), this.limits);
       splitEffects(pass.effects, commits, effects);
     }

@@ -13,6 +13,7 @@ export const EVENT_NAMES = [
   "job.cancelled",
   "job.recovered",
   "job.timeout",
+  "job.rescored",
   "sheet.dispatched",
   "sheet.completed",
   "sheet.partial",

@@ -45,6 +45,8 @@ export function createGuardedMusician(options: GuardedMusicianOptions): Musician
           cwd: request.workspace,
           timeoutSeconds: skip.timeoutSeconds,
           env: tagEnvironment(options.processTag),
+          // Cancel and shutdown end a skip command that is still running.
+          signal: hooks.signal,
         });
         if (outcome.exitCode === 0) {
           const reason = `skip_when_command exited 0${skip.description ? `: ${skip.description}` : ""}`;

@@ -14,12 +14,21 @@ import { freshSheetRecord } from "../baton/core/registry.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";
 import type { ScoreConfig } from "../score/config.ts";
-import type { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
+import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkpoint-store.ts";
 import { buildJobSpec, resolveWorkspace, type JobOptions } from "./job-spec.ts";
 import { reapOrphans, type ReapedGroup } from "./orphans.ts";
 import { HookRunner } from "./hooks.ts";
-import { failUnrecoverable, handBack, skipBeforeStart, type RecoveryDeps } from "./recovery.ts";
+import {
+  failUnrecoverable,
+  handBack,
+  skipBeforeStart,
+  specFromStored,
+  storedJobOptions,
+  type RecoveryDeps,
+} from "./recovery.ts";
+import { replannedSheets, structureChange } from "./rescore.ts";
 import type {
+  CommandError,
   CommandOutcome,
   ConductorCommands,
   FermataDecision,
@@ -79,6 +88,11 @@ function scoreSetsWorkspace(text: string): boolean {
     return false;
   }
 }
+
+const invalidState = (message: string): { ok: false; error: CommandError } => ({
+  ok: false,
+  error: { code: "INVALID_STATE", message },
+});
 
 const notFound = (jobId: string): CommandOutcome => ({
   ok: false,
@@ -169,6 +183,31 @@ export class JobManager implements ConductorCommands {
     return report;
   }
 
+  /**
+   * Graceful drain (SIGTERM/SIGINT): stops dispatching and lets attempts in flight finish, for
+   * at most `graceMs` or until `force` aborts. Whatever is still playing then is ended by `stop`;
+   * its checkpoint still says dispatched, so the next boot runs it again with its budgets kept.
+   * Resolves true when everything in flight finished.
+   */
+  async drain(graceMs: number, force?: AbortSignal): Promise<boolean> {
+    const drained = this.baton.drain().then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+      force?.addEventListener("abort", () => resolve(false), { once: true });
+      if (force?.aborted) resolve(false);
+    });
+    try {
+      return await Promise.race([drained, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  get draining(): boolean {
+    return this.baton.isDraining;
+  }
+
   /** Stops dispatch and waits for in-flight musicians to be cancelled; the store stays open. */
   async stop(): Promise<void> {
     this.hooks.detach();
@@ -206,10 +245,18 @@ export class JobManager implements ConductorCommands {
     return toCommandOutcome(await this.baton.pauseJob(jobId, "user"));
   }
 
-  async resumeJob(jobId: string, options: { retryFailed?: boolean } = {}): Promise<CommandOutcome> {
+  async resumeJob(
+    jobId: string,
+    options: { retryFailed?: boolean; score?: string | null } = {},
+  ): Promise<CommandOutcome> {
     const stored = this.store.loadJob(jobId);
     if (stored === null) return notFound(jobId);
     const retryFailed = options.retryFailed ?? false;
+    if (options.score !== undefined && options.score !== null) {
+      const rescored = await this.rescore(stored, options.score);
+      if (!rescored.ok) return rescored;
+      return toCommandOutcome(await this.baton.resumeJob(jobId, { retryFailed }));
+    }
     const status = stored.job.record.status;
     if (status === "failed" && retryFailed && this.baton.getJob(jobId) === null) {
       // A job that failed before the last restart is not in the baton any more: hand it back first.
@@ -262,6 +309,76 @@ export class JobManager implements ConductorCommands {
   }
 
   // ---- internals ----
+
+  /**
+   * Replaces a paused or failed job's score, keeping its structure: stored first, then the job
+   * is handed to the baton again under the new plan (completed sheets stay completed).
+   */
+  private async rescore(
+    stored: StoredJobWithSheets,
+    score: string,
+  ): Promise<{ ok: true } | { ok: false; error: CommandError }> {
+    const jobId = stored.job.record.id;
+    const status = stored.job.record.status;
+    if (status !== "paused" && status !== "failed")
+      return invalidState(
+        `job ${jobId} is ${status}: only a paused or failed job takes a corrected score`,
+      );
+    const playing = stored.sheets.filter(
+      (s) => s.status === "dispatched" || s.status === "in_progress",
+    );
+    if (playing.length > 0)
+      return invalidState(
+        `sheet ${playing.map((s) => s.num).join(", ")} of job ${jobId} is still playing; resume with a corrected score once it has finished`,
+      );
+    const parsed = this.parse(score);
+    if (!parsed.ok)
+      return {
+        ok: false,
+        error: { code: "SCORE_INVALID", message: parsed.message, problems: parsed.problems },
+      };
+    const current = specFromStored(this.recoveryDeps, stored.job);
+    if (!current.ok) return invalidState(current.message);
+    const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+      jobId,
+      workspace: stored.job.workspace,
+      options: storedJobOptions(stored.job.options),
+      cwd: this.cwd,
+    });
+    if (!built.ok) {
+      const problems = [{ path: "prompt.template_file", message: built.message }];
+      return { ok: false, error: { code: "SCORE_INVALID", message: built.message, problems } };
+    }
+    const refused = structureChange(current.spec, built.spec);
+    if (refused !== null) return { ok: false, error: { code: "INVALID_INPUT", message: refused } };
+
+    const sheets = replannedSheets(stored.sheets, built.spec);
+    if (this.baton.getJob(jobId) !== null) await this.baton.deregisterJob(jobId);
+    const logged = await this.store.replaceScore(
+      {
+        id: jobId,
+        name: parsed.config.name,
+        scoreText: score,
+        configHash: configHash(parsed.config),
+        spec: built.spec,
+      },
+      sheets,
+      [
+        {
+          jobId,
+          sheetNum: 0,
+          event: "job.rescored",
+          data: { replannedSheets: sheets.map((s) => s.num) },
+          timestamp: this.clock.now(),
+        },
+      ],
+    );
+    this.bus.publish(logged);
+    const reloaded = this.store.loadJob(jobId)!;
+    const handed = await handBack(this.recoveryDeps, reloaded);
+    if (!handed.ok) return invalidState(handed.message);
+    return { ok: true };
+  }
 
   private parse(text: string): ScoreParseResult {
     return parseScore(text, { baseDir: this.cwd, knownInstruments: this.knownInstruments });

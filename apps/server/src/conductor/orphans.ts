@@ -157,6 +157,19 @@ export async function reapOrphans(
   return reaped;
 }
 
+/**
+ * At shutdown, once every run was ended: processes still carrying the database's tag escaped
+ * their process group (`setsid`, daemons) and are ended too, so nothing outlives the server.
+ */
+export async function endTaggedProcesses(
+  tag: string,
+  graceMs = ORPHAN_KILL_GRACE_MS,
+): Promise<number[]> {
+  const tagged = taggedProcesses(tag);
+  await endProcesses(tagged, graceMs);
+  return tagged;
+}
+
 async function endProcesses(targets: number[], graceMs: number): Promise<void> {
   if (targets.length === 0) return;
   signal(targets, "SIGTERM");

@@ -11,11 +11,17 @@ import type { InstrumentInfo, ProfileProblem } from "../instruments/loader.ts";
 import { DEFAULT_USER_PROFILE_DIRS } from "../instruments/loader.ts";
 import { createBackendPool, type BackendPool } from "../instruments/pool.ts";
 import { createMusician } from "../musician/musician.ts";
-import { openDatabase, type PodiumDatabase, type SqliteSynchronous } from "../store/database.ts";
+import {
+  openDatabase,
+  sqlitePathFromUrl,
+  type PodiumDatabase,
+  type SqliteSynchronous,
+} from "../store/database.ts";
 import { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
 import { createGuardedMusician } from "./guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./job-manager.ts";
-import { DATABASE_TAG_VARIABLE, databaseTag } from "./orphans.ts";
+import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./orphans.ts";
+import { acquireServerLock } from "./server-lock.ts";
 
 export interface PodiumOptions {
   /** `file:` URL of the SQLite database; created and migrated if missing. */
@@ -65,7 +71,15 @@ const systemTimers: TimerHost = {
 export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const clock = options.clock ?? systemClock;
   const dataDir = path.resolve(options.dataDir);
-  const db = await openDatabase(options.databaseUrl, { synchronous: options.sqliteSynchronous });
+  // Before anything is opened: a second server on this database must not touch it.
+  const serverLock = acquireServerLock(sqlitePathFromUrl(options.databaseUrl));
+  let db: PodiumDatabase;
+  try {
+    db = await openDatabase(options.databaseUrl, { synchronous: options.sqliteSynchronous });
+  } catch (error) {
+    serverLock.release();
+    throw error;
+  }
   const store = new SqliteCheckpointStore(db.writer);
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({
@@ -119,6 +133,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
   } catch (error) {
     await pool.close().catch(() => undefined);
     await db.close();
+    serverLock.release();
     throw error;
   }
 
@@ -137,9 +152,11 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
       closing ??= (async () => {
         await conductor.stop();
         await pool.close();
+        await endTaggedProcesses(processTag);
         await store.drain();
         store.close();
         await db.close();
+        serverLock.release();
       })();
       return closing;
     },

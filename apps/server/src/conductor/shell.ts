@@ -3,7 +3,12 @@
  * `bash -c` in the workspace, in their own process group, killed as a group on timeout.
  */
 import { mkdirSync } from "node:fs";
-import { killGroup, spawnInGroup, tailOf } from "../instruments/process-group.ts";
+import {
+  endGroupAndEscapees,
+  killGroup,
+  spawnInGroup,
+  tailOf,
+} from "../instruments/process-group.ts";
 import { DATABASE_TAG_VARIABLE } from "./orphans.ts";
 
 export interface ShellOutcome {
@@ -50,9 +55,9 @@ export async function runShell(
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    void killGroup(group.pgid);
+    void endGroupAndEscapees(group);
   }, options.timeoutSeconds * 1000);
-  const onAbort = () => void killGroup(group.pgid);
+  const onAbort = () => void endGroupAndEscapees(group);
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   const exit = await group.exited;

@@ -20,11 +20,13 @@ export type SubmitJobOutcome =
   | { ok: true; jobId: string; warnings: string[]; created: boolean }
   | { ok: false; message: string; problems: ScoreProblem[] };
 
-export type CommandErrorCode = "NOT_FOUND" | "INVALID_STATE" | "INVALID_INPUT";
+export type CommandErrorCode = "NOT_FOUND" | "INVALID_STATE" | "INVALID_INPUT" | "SCORE_INVALID";
 
 export interface CommandError {
   code: CommandErrorCode;
   message: string;
+  /** SCORE_INVALID: every problem of the score, as submitJob reports them. */
+  problems?: ScoreProblem[];
 }
 
 export type CommandOutcome = { ok: true } | { ok: false; error: CommandError };
@@ -40,7 +42,11 @@ export interface ConductorCommands {
   submitJob(options: SubmitJobOptions): Promise<SubmitJobOutcome>;
   validateScore(score: string): ScoreValidationResult;
   pauseJob(jobId: string): Promise<CommandOutcome>;
-  resumeJob(jobId: string, options?: { retryFailed?: boolean }): Promise<CommandOutcome>;
+  /** With `score`, a paused or failed job continues under a corrected score (see rescore.ts). */
+  resumeJob(
+    jobId: string,
+    options?: { retryFailed?: boolean; score?: string | null },
+  ): Promise<CommandOutcome>;
   cancelJob(jobId: string): Promise<CommandOutcome>;
   resolveFermata(
     jobId: string,

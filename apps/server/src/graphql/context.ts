@@ -48,6 +48,8 @@ export interface GatewayServices {
   checkDatabase(): Promise<boolean>;
   version: string;
   startedAt: Date;
+  /** True once a shutdown signal arrived: nothing new is dispatched while attempts finish. */
+  draining?(): boolean;
 }
 
 export interface GraphQLContext {

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   "QUERY_TOO_DEEP",
   "QUERY_TOO_COMPLEX",
   "SUBSCRIBER_TOO_SLOW",
+  "SCORE_INVALID",
 ] as const;
 export type GatewayErrorCode = (typeof ERROR_CODES)[number];
 
@@ -39,6 +40,8 @@ export function fromCommandError(error: CommandError): GraphQLError {
       return gatewayError("INVALID_STATE", error.message);
     case "INVALID_INPUT":
       return gatewayError("BAD_USER_INPUT", error.message);
+    case "SCORE_INVALID":
+      return gatewayError("SCORE_INVALID", error.message, { problems: error.problems ?? [] });
     default: {
       const unknownCode: never = error.code;
       throw new Error(`Unhandled command error code ${String(unknownCode)}`);

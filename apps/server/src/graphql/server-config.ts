@@ -6,6 +6,7 @@ import path from "node:path";
 import {
   DEFAULT_SQLITE_SYNCHRONOUS,
   SQLITE_SYNCHRONOUS_LEVELS,
+  sqlitePathFromUrl,
   type SqliteSynchronous,
 } from "../store/database.ts";
 
@@ -20,7 +21,11 @@ export interface ServerConfig {
   sqliteSynchronous: SqliteSynchronous;
   /** The dashboard's static build, when not the one in apps/web/out. */
   webDir: string | null;
+  /** PODIUM_DRAIN_GRACE_SECONDS: how long in-flight attempts may finish after SIGTERM/SIGINT. */
+  drainGraceSeconds: number;
 }
+
+export const DEFAULT_DRAIN_GRACE_SECONDS = 300;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -68,6 +73,24 @@ function sqliteSynchronousFrom(raw: string | undefined): SqliteSynchronous {
   return level;
 }
 
+function secondsFrom(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new ConfigError(`${name} must be a number of seconds (0 or more), got "${raw}"`);
+  return seconds;
+}
+
+function databaseUrlFrom(raw: string | undefined, cwd: string): string {
+  const url = raw?.trim() || `file:${path.resolve(cwd, "data/podium.db")}`;
+  try {
+    sqlitePathFromUrl(url, cwd);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return url;
+}
+
 export function readServerConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
@@ -76,11 +99,16 @@ export function readServerConfig(
   return {
     port: portFrom("PORT", env.PORT, 4000),
     host: env.HOST?.trim() || "127.0.0.1",
-    databaseUrl: env.DATABASE_URL?.trim() || `file:${path.resolve(cwd, "data/podium.db")}`,
+    databaseUrl: databaseUrlFrom(env.DATABASE_URL, cwd),
     dataDir,
     token: env.PODIUM_TOKEN?.trim() || null,
     sqliteSynchronous: sqliteSynchronousFrom(env.PODIUM_SQLITE_SYNCHRONOUS),
     webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? ""),
     webDir: env.PODIUM_WEB_DIR?.trim() ? path.resolve(cwd, env.PODIUM_WEB_DIR.trim()) : null,
+    drainGraceSeconds: secondsFrom(
+      "PODIUM_DRAIN_GRACE_SECONDS",
+      env.PODIUM_DRAIN_GRACE_SECONDS,
+      DEFAULT_DRAIN_GRACE_SECONDS,
+    ),
   };
 }

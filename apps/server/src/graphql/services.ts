@@ -59,6 +59,7 @@ export interface GatewayServicesInput {
   bus: BusLike;
   listInstruments: () => readonly InstrumentInfo[] | Promise<readonly InstrumentInfo[]>;
   examplesDir?: string;
+  draining?: () => boolean;
 }
 
 export function createGatewayServices(input: GatewayServicesInput): GatewayServices {
@@ -75,5 +76,6 @@ export function createGatewayServices(input: GatewayServicesInput): GatewayServi
     },
     version: SERVER_VERSION,
     startedAt: new Date(),
+    draining: input.draining,
   };
 }

@@ -16,6 +16,7 @@ import { classifyFailedRun, compileErrorPatterns, type CompiledErrorPatterns } f
 import { buildInvocation } from "./cli-command.ts";
 import { parseOutput } from "./output-parse.ts";
 import {
+  endGroupAndEscapees,
   killGroup,
   OutputCollector,
   spawnInGroup,
@@ -130,7 +131,7 @@ export class CliBackend implements InstrumentBackend {
     ]);
     clearTimeout(timer);
     idle.stop();
-    if (ending !== "exit") await killGroup(group.pgid, this.options.killGraceMs);
+    if (ending !== "exit") await endGroupAndEscapees(group, this.options.killGraceMs);
     const { code, signal } = await group.exited;
     // Leftover children (of a successful run, too) hold the pipes open; end them first.
     await killGroup(group.pgid, this.options.killGraceMs);

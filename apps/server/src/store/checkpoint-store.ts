@@ -82,8 +82,14 @@ export class SqliteCheckpointStore implements CheckpointStore {
   private readonly now: () => number;
   private readonly queue: GroupCommitQueue;
 
+  private readonly replaceScoreStatement: Database.Statement;
+
   constructor(writer: Database.Database, options: CheckpointStoreOptions = {}) {
     this.statements = prepareStatements(writer);
+    this.replaceScoreStatement = writer.prepare(
+      `UPDATE Job SET scoreText = @scoreText, configHash = @configHash, spec = @spec, name = @name,
+       updatedAt = @updatedAt WHERE id = @id`,
+    );
     this.now = options.now ?? Date.now;
     this.queue = new GroupCommitQueue(writer);
   }
@@ -125,6 +131,27 @@ export class SqliteCheckpointStore implements CheckpointStore {
       }
       for (const sheet of sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
       return { created: true, jobId: job.id, events: this.writeEvents(events) };
+    });
+  }
+
+  /**
+   * A job resumed with a corrected score: its score, plan and the given (not completed) sheets
+   * are replaced, and the events written, in one transaction.
+   */
+  replaceScore(
+    job: { id: string; name: string; scoreText: string; configHash: string; spec: JobSpec },
+    sheets: SheetRecord[],
+    events: EventDraft[],
+  ): Promise<EventRecord[]> {
+    return this.queue.enqueue((): EventRecord[] => {
+      const now = this.now();
+      this.replaceScoreStatement.run({
+        ...job,
+        spec: JSON.stringify(job.spec),
+        updatedAt: toSqlTime(now),
+      });
+      for (const sheet of sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
+      return this.writeEvents(events);
     });
   }
 

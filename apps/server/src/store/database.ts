@@ -44,8 +44,22 @@ export interface PodiumDatabase {
   close(): Promise<void>;
 }
 
+/** A DATABASE_URL Podium cannot use: it stores in SQLite files only. */
+export class UnsupportedDatabaseUrlError extends Error {
+  constructor(readonly url: string) {
+    super(
+      `DATABASE_URL must be a SQLite file (file:./data/podium.db or a plain path); ` +
+        `Podium does not support "${url.replace(/\/\/[^@/]*@/, "//***@")}"`,
+    );
+    this.name = "UnsupportedDatabaseUrlError";
+  }
+}
+
 /** `file:./data/podium.db` -> absolute path (relative paths resolve against `cwd`). */
 export function sqlitePathFromUrl(url: string, cwd = process.cwd()): string {
+  // Any other scheme (postgresql://, mysql://, sqlite://…) would otherwise become a relative path.
+  if (!url.startsWith("file:") && /^[a-z][a-z0-9+.-]+:/i.test(url))
+    throw new UnsupportedDatabaseUrlError(url);
   const raw = url.startsWith("file:") ? url.slice("file:".length) : url;
   if (raw === "" || raw === ":memory:") {
     throw new Error(`DATABASE_URL must name a file, got "${url}"`);

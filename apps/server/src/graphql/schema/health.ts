@@ -7,6 +7,7 @@ export interface HealthShape {
   startedAt: Date;
   uptimeSeconds: number;
   activeSubscriptions: number;
+  draining: boolean;
 }
 
 export const HealthRef = builder.objectRef<HealthShape>("Health").implement({
@@ -19,6 +20,10 @@ export const HealthRef = builder.objectRef<HealthShape>("Health").implement({
     uptimeSeconds: t.exposeFloat("uptimeSeconds"),
     activeSubscriptions: t.exposeInt("activeSubscriptions", {
       description: "Live subscriptions held by this server (sheetEvents and jobUpdated).",
+    }),
+    draining: t.exposeBoolean("draining", {
+      description:
+        "The server is shutting down: it dispatches nothing new and lets attempts in flight finish (PODIUM_DRAIN_GRACE_SECONDS).",
     }),
   }),
 });

@@ -61,13 +61,20 @@ builder.mutationType({
     resumeJob: t.field({
       type: JobRef,
       description:
-        "Clears a pause. With retryFailed, failed sheets are given a fresh budget and run again.",
-      args: { id: t.arg.id({ required: true }), retryFailed: t.arg.boolean() },
-      resolve: async (_root, { id, retryFailed }, { services }) =>
+        "Clears a pause. With retryFailed, failed sheets are given a fresh budget and run again. With score, a paused or failed job continues under a corrected score, validated like a submit (SCORE_INVALID with its problems): sheets that have not completed take its prompts, validations, instruments and budgets; a score that changes the sheet structure (count, dependencies, fan-out) is refused (BAD_USER_INPUT).",
+      args: {
+        id: t.arg.id({ required: true }),
+        retryFailed: t.arg.boolean(),
+        score: t.arg.string({ description: "The corrected score (YAML)." }),
+      },
+      resolve: async (_root, { id, retryFailed, score }, { services }) =>
         jobAfter(
           services,
           String(id),
-          await services.conductor.resumeJob(String(id), { retryFailed: retryFailed ?? false }),
+          await services.conductor.resumeJob(String(id), {
+            retryFailed: retryFailed ?? false,
+            score: score ?? null,
+          }),
         ),
     }),
     cancelJob: t.field({

@@ -92,6 +92,7 @@ builder.queryType({
           startedAt: services.startedAt,
           uptimeSeconds: (Date.now() - services.startedAt.getTime()) / 1000,
           activeSubscriptions: subscriptions.active,
+          draining: services.draining?.() ?? false,
         };
       },
     }),

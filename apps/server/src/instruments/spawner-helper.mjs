@@ -1,0 +1,56 @@
+// The spawner helper: a small Node process that starts instrument and shell processes on the
+// server's behalf (see spawner.ts). Forking copies the forking process's page tables, so a
+// fork from the big server blocks its event loop for milliseconds; from here it costs little
+// and blocks nobody. Plain JavaScript, so it starts without a TypeScript loader.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+function send(message) {
+  if (process.connected) process.send(message);
+}
+
+function startTimeOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function start({ id, executable, args, cwd, env, stdin }) {
+  let child;
+  try {
+    child = spawn(executable, args, {
+      cwd,
+      env,
+      detached: true,
+      // No stdin to write: /dev/null, not a socket (bash would read ~/.bashrc for a socket).
+      stdio: [stdin === null ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+  } catch (error) {
+    send({ type: "error", id, code: error.code ?? null, message: error.message });
+    return;
+  }
+  child.once("error", (error) => {
+    if (child.pid === undefined)
+      send({ type: "error", id, code: error.code ?? null, message: error.message });
+  });
+  child.once("spawn", () => {
+    send({ type: "spawned", id, pid: child.pid, startedAt: startTimeOf(child.pid) });
+    if (stdin !== null) {
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(stdin);
+    }
+  });
+  child.stdout.on("data", (data) => send({ type: "out", id, stream: 1, data }));
+  child.stderr.on("data", (data) => send({ type: "out", id, stream: 2, data }));
+  child.once("exit", (code, signal) => send({ type: "exit", id, code, signal }));
+  child.once("close", () => send({ type: "close", id }));
+}
+
+process.on("message", (message) => {
+  if (message?.type === "spawn") start(message);
+});
+// The server is gone: so is the reason to live. Its runs' groups are reaped at its next start.
+process.on("disconnect", () => process.exit(0));

@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   if (!LOOPBACK_HOSTS.has(config.host) && config.token === null)
     throw new UnsafeBindError(config.host);
 
-  const podium = await createPodium({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const podium = await createPodium({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    allowedRoots: config.allowedRoots,
+  });
   const services = createGatewayServices({
     conductor: podium.conductor,
     prisma: podium.db.prisma,

@@ -26,6 +26,8 @@ export interface SpecContext {
   options: JobOptions;
   /** Where a relative `prompt.template_file` is looked up: the server's working directory. */
   cwd: string;
+  /** Directories `prompt.template_file` may be read from; unrestricted when absent. */
+  allowedRoots?: readonly string[];
 }
 
 export function buildPolicy(config: ScoreConfig, options: JobOptions): JobPolicy {
@@ -88,7 +90,7 @@ export function buildJobSpec(
   context: SpecContext,
 ): { ok: true; spec: JobSpec } | { ok: false; message: string } {
   // Relative to the server's working directory, as Marianne's conductor opens it.
-  const template = resolvePromptTemplate(config, context.cwd);
+  const template = resolvePromptTemplate(config, context.cwd, context.allowedRoots);
   if ("problem" in template)
     return { ok: false, message: `${template.problem.path}: ${template.problem.message}` };
   const crossSheet = config.cross_sheet;

@@ -32,6 +32,8 @@ export interface PodiumOptions {
   jobTimeoutSeconds?: number | null;
   /** Where relative template files and chained scores are read from (default: process.cwd()). */
   cwd?: string;
+  /** Directories template files may be read from besides the data dir (PODIUM_ALLOWED_ROOTS). */
+  allowedRoots?: readonly string[];
   /** Environment handed to instruments (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Errors nobody can be told about (a failing listener, a crashing musician). */
@@ -107,6 +109,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     clock,
     dataDir,
     cwd: options.cwd,
+    allowedRoots: options.allowedRoots,
     knownInstruments: pool.profiles.keys(),
     jobTimeoutSeconds: options.jobTimeoutSeconds ?? null,
     processTag,

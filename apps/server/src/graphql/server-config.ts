@@ -11,6 +11,8 @@ export interface ServerConfig {
   dataDir: string;
   token: string | null;
   webOrigins: string[];
+  /** PODIUM_ALLOWED_ROOTS: directories score files may be read from, besides the data dir. */
+  allowedRoots: string[];
 }
 
 export class ConfigError extends Error {
@@ -63,5 +65,10 @@ export function readServerConfig(
     dataDir,
     token: env.PODIUM_TOKEN?.trim() || null,
     webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? "", webPort),
+    allowedRoots: (env.PODIUM_ALLOWED_ROOTS ?? "")
+      .split(":")
+      .map((root) => root.trim())
+      .filter((root) => root !== "")
+      .map((root) => path.resolve(cwd, root)),
   };
 }

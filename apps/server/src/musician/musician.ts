@@ -102,7 +102,7 @@ export function createMusician(options: MusicianOptions): MusicianPort {
     const values = validationValues(request);
     const snapshot = snapshotModifiedTargets(request.validations, values, request.workspace);
 
-    const rendered = renderer.render(request, { rawPrompt: profile.raw_prompt });
+    const rendered = await renderer.render(request, { rawPrompt: profile.raw_prompt });
     if (!rendered.ok) return failure("EXECUTION_ERROR", rendered.message);
 
     const timeoutSeconds =

@@ -8,6 +8,7 @@ import type { AttemptRequest } from "../baton/attempt.ts";
 import { isApplicable, describeRule, type ValidationRule } from "../validation/engine.ts";
 import { validationValues } from "../validation/context.ts";
 import { expandPathPlaceholders } from "../validation/placeholders.ts";
+import type { ScoreSandbox } from "../sandbox/score-sandbox.ts";
 import { renderTemplate, TemplateRenderError } from "./template.ts";
 
 export type RenderOutcome =
@@ -111,7 +112,9 @@ function completionSuffix(request: AttemptRequest): string | null {
 }
 
 export class PromptRenderer {
-  render(request: AttemptRequest, options: RenderOptions): RenderOutcome {
+  constructor(private readonly sandbox?: ScoreSandbox) {}
+
+  async render(request: AttemptRequest, options: RenderOptions): Promise<RenderOutcome> {
     if (options.rawPrompt && request.prompt.template === null) {
       return {
         ok: false,
@@ -121,9 +124,13 @@ export class PromptRenderer {
     }
     let body: string;
     try {
-      body = renderTemplate(
-        request.prompt.template ?? DEFAULT_TEMPLATE,
-        templateVariables(request),
+      body = await renderTemplate(
+        {
+          name: "prompt.template",
+          template: request.prompt.template ?? DEFAULT_TEMPLATE,
+          context: templateVariables(request),
+        },
+        this.sandbox,
       );
     } catch (error) {
       if (error instanceof TemplateRenderError)

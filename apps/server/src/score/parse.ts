@@ -15,6 +15,8 @@ export interface ParseScoreOptions {
   baseDir?: string;
   /** Instrument profile names known besides the built-ins (user profiles). */
   knownInstruments?: Iterable<string>;
+  /** When set, `prompt.template_file` is read only from under these directories. */
+  allowedRoots?: readonly string[];
 }
 
 export type ScoreParseResult =
@@ -53,13 +55,14 @@ function describeRoot(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function templateProblems(config: ScoreConfig, baseDir: string | undefined): Located[] {
+function templateProblems(config: ScoreConfig, options: ParseScoreOptions): Located[] {
+  const baseDir = options.baseDir;
   if (config.prompt.template !== null) {
     const problem = templateSyntaxProblem(config.prompt.template, "prompt.template");
     return problem ? [problem] : [];
   }
   if (config.prompt.template_file === null || baseDir === undefined) return [];
-  const resolved = resolvePromptTemplate(config, baseDir);
+  const resolved = resolvePromptTemplate(config, baseDir, options.allowedRoots);
   if ("problem" in resolved) return [resolved.problem];
   const problem =
     resolved.template === null
@@ -90,7 +93,7 @@ export function parseScore(text: string, options: ParseScoreOptions = {}): Score
   const known = new Set([...KNOWN_INSTRUMENTS, ...(options.knownInstruments ?? [])]);
   const found: Located[] = [
     ...checkInstrumentNames(config, known),
-    ...templateProblems(config, options.baseDir),
+    ...templateProblems(config, options),
   ];
   const plan = planSheets(config);
   if (!plan.ok) found.push(...plan.problems);

@@ -3,6 +3,7 @@
  * instrument pool, the musician, the baton and the conductor, recovers what a previous run left
  * behind, and starts dispatching. The gateway (server.ts, main.ts) calls this and nothing else.
  */
+import { createRedactor } from "../secrets/redact.ts";
 import path from "node:path";
 import { BatonAdapter } from "../baton/adapter.ts";
 import type { Clock, TimerHost } from "../baton/ports.ts";
@@ -66,7 +67,10 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const clock = options.clock ?? systemClock;
   const dataDir = path.resolve(options.dataDir);
   const db = await openDatabase(options.databaseUrl);
-  const store = new SqliteCheckpointStore(db.writer);
+  // Every text stored or published is redacted there, against the secrets instruments can see.
+  const store = new SqliteCheckpointStore(db.writer, {
+    redact: createRedactor(options.env ?? process.env),
+  });
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({
     startAfterSeq: store.lastSeq(),

@@ -40,11 +40,20 @@ function defaultConfig(): ScoreConfig {
   return cachedDefaults;
 }
 
+/** Longest problem or warning message kept; a message quoting a huge value is cut. */
+export const MAX_MESSAGE_CHARS = 1_000;
+
+function capped(message: string): string {
+  return message.length > MAX_MESSAGE_CHARS
+    ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters)`
+    : message;
+}
+
 /** Problems in document order, so the summary names the first one a reader meets. */
 function invalid(problems: ScoreProblem[]): ScoreParseResult {
-  const ordered = [...problems].sort(
-    (a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
-  );
+  const ordered = [...problems]
+    .sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))
+    .map((problem) => ({ ...problem, message: capped(problem.message) }));
   return { ok: false, message: summarizeProblems(ordered), problems: ordered };
 }
 
@@ -106,7 +115,7 @@ export function parseScore(text: string, options: ParseScoreOptions = {}): Score
     warnings: collectWarnings(config, defaultConfig(), raw as Record<string, unknown>, {
       sheetCount: plan.sheets.length,
       movementCount: plan.totalMovements,
-    }),
+    }).map(capped),
     totalMovements: plan.totalMovements,
   };
 }

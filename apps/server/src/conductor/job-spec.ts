@@ -102,7 +102,24 @@ export function buildJobSpec(
       sheets,
       totalMovements,
       policy: buildPolicy(config, context.options),
-      prompt: { template: template.template, variables: { ...config.prompt.variables } },
+      prompt: {
+        template: template.template,
+        // stakes and thinking_method are set last: they always win (SCORE-SCHEMA.md §33 A).
+        variables: {
+          ...config.prompt.variables,
+          stakes: config.prompt.stakes ?? "",
+          thinking_method: config.prompt.thinking_method ?? "",
+        },
+        injections: {
+          prelude: config.sheet.prelude.map((item) => ({ ...item })),
+          cadenzas: Object.fromEntries(
+            Object.entries(config.sheet.cadenzas).map(([num, items]) => [
+              Number(num),
+              items.map((item) => ({ ...item })),
+            ]),
+          ),
+        },
+      },
       validations: config.validations.map((rule) => ({ ...rule }) as Record<string, unknown>),
       crossSheet:
         crossSheet === null

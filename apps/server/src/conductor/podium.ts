@@ -3,6 +3,7 @@
  * instrument pool, the musician, the baton and the conductor, recovers what a previous run left
  * behind, and starts dispatching. The gateway (server.ts, main.ts) calls this and nothing else.
  */
+import { collectCapturedFiles } from "../prompt/context-files.ts";
 import { createRedactor } from "../secrets/redact.ts";
 import path from "node:path";
 import { BatonAdapter } from "../baton/adapter.ts";
@@ -97,6 +98,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     },
   });
   baton = new BatonAdapter({
+    captureFiles: (query) => collectCapturedFiles(query),
     store,
     sink: bus,
     clock,

@@ -11,6 +11,7 @@ describe("readServerConfig", () => {
       dataDir: "/srv/podium/data",
       token: null,
       webOrigins: ["http://127.0.0.1:3000", "http://localhost:3000"],
+      allowedRoots: [],
     });
   });
 
@@ -23,6 +24,7 @@ describe("readServerConfig", () => {
         PODIUM_DATA_DIR: "state",
         PODIUM_TOKEN: " t0k ",
         PODIUM_WEB_ORIGIN: "https://dash.example:8443/, http://127.0.0.1:5000",
+        PODIUM_ALLOWED_ROOTS: "prompts: /opt/shared:",
       },
       "/srv",
     );
@@ -33,6 +35,7 @@ describe("readServerConfig", () => {
       dataDir: path.resolve("/srv", "state"),
       token: "t0k",
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
+      allowedRoots: ["/srv/prompts", "/opt/shared"],
     });
     expect(readServerConfig({ WEB_PORT: "3100" }).webOrigins).toEqual([
       "http://127.0.0.1:3100",

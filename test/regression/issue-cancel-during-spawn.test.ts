@@ -41,6 +41,11 @@ function isGroupGone(pgid: number): boolean {
   return livingGroupMembers(pgid).length === 0;
 }
 
+/** Prompts render off the main thread, so the instrument starts a few ticks after play(). */
+async function untilStarting(backends: BackendPool): Promise<void> {
+  while (backends.inFlight("claude-code") === 0) await new Promise(setImmediate);
+}
+
 function hangingAttempt() {
   return attemptRequest({
     workspace: tempDir(),
@@ -59,7 +64,8 @@ describe("regression: a cancel while the instrument is starting", () => {
       signal: controller.signal,
       onSpawn: (group) => (pgid = group),
     });
-    // play() has called spawn() synchronously and now waits for the child's "spawn" event.
+    // The pool has called spawn() and the musician now waits for the child's "spawn" event.
+    await untilStarting(pool);
     controller.abort();
     const result = await playing;
 
@@ -100,6 +106,7 @@ describe("regression: a cancel while the instrument is starting", () => {
       signal: new AbortController().signal,
       onSpawn: (group) => (pgid = group),
     });
+    await untilStarting(closing);
     const closed = closing.close();
     const result = await playing;
     await closed;

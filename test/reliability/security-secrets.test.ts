@@ -49,7 +49,7 @@ prompt:
     echo "captured $PODIUM_TEST_SECRET_TOKEN $OPENAI_API_KEY" > captured.txt
     {% elif sheet_num == 5 %}
     cat > /dev/null <<'PREVIOUS'
-    {{ previous_files | dump }} {{ previous_outputs | dump }}
+    {{ previous_files | tojson }} {{ previous_outputs | tojson }}
     PREVIOUS
     {% else %}
     echo "validation target" > out.txt

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteSynchronous: config.sqliteSynchronous,
+    allowedRoots: config.allowedRoots,
   });
   const services = createGatewayServices({
     conductor: podium.conductor,

@@ -79,7 +79,11 @@ describe("score -> JobSpec", () => {
         escalationTimeoutSeconds: 45,
         jobTimeoutSeconds: 90,
       });
-      expect(spec.prompt).toEqual({ template: "hello {{ who }}", variables: { who: "world" } });
+      expect(spec.prompt).toEqual({
+        template: "hello {{ who }}",
+        variables: { who: "world", stakes: "", thinking_method: "" },
+        injections: { prelude: [], cadenzas: {} },
+      });
       expect(spec.crossSheet).toMatchObject({ autoCaptureStdout: true, lookbackSheets: 1 });
       expect(spec.validations).toHaveLength(1);
       expect(spec.sheets.map((s) => s.num)).toEqual([1, 2]);

@@ -131,8 +131,8 @@ describe("BatonAdapter: running jobs", () => {
     await h.settle();
     await h.advance(5_000);
     const third = h.musician.requests.filter((r) => r.sheetNum === 3);
-    // Only the newest earlier sheet (lookback 1), cut to its last 10 characters.
-    expect(third[0]!.prompt.previousOutputs).toEqual({ 2: "output of 2 ".repeat(3).slice(-10) });
+    // Only the newest earlier sheet (lookback 1): its first 10 characters and the marker.
+    expect(third[0]!.prompt.previousOutputs).toEqual({ 2: "output of \n... [truncated]" });
     expect(third[1]!.mode).toBe("completion");
     expect(third[1]!.prompt.failedValidations).toEqual(["check 1"]);
     expect(third[0]!).toMatchObject({ totalSheets: 3, workspace: s.workspace, validations: [] });
@@ -278,7 +278,12 @@ describe("BatonAdapter: captured files", () => {
     expect(await h.adapter.waitForCompletion("j")).toBe(true);
     expect(h.musician.requests[0]!.prompt.previousFiles).toEqual({ "notes.md": "hello" });
     expect(queries).toEqual([
-      { workspace: "/tmp/podium-test/j", patterns: ["*.md"], maxChars: 50 },
+      {
+        workspace: "/tmp/podium-test/j",
+        patterns: ["*.md"],
+        maxChars: 50,
+        request: expect.objectContaining({ sheetNum: 1 }),
+      },
     ]);
   });
 

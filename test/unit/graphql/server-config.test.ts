@@ -14,6 +14,7 @@ describe("readServerConfig", () => {
       webOrigins: [],
       webDir: null,
       drainGraceSeconds: 300,
+      allowedRoots: [],
     });
   });
 
@@ -29,6 +30,7 @@ describe("readServerConfig", () => {
         PODIUM_SQLITE_SYNCHRONOUS: "full",
         PODIUM_WEB_DIR: "site",
         PODIUM_DRAIN_GRACE_SECONDS: "12.5",
+        PODIUM_ALLOWED_ROOTS: "prompts: /opt/shared:",
       },
       "/srv",
     );
@@ -42,6 +44,7 @@ describe("readServerConfig", () => {
       sqliteSynchronous: "FULL",
       webDir: path.resolve("/srv", "site"),
       drainGraceSeconds: 12.5,
+      allowedRoots: ["/srv/prompts", "/opt/shared"],
     });
   });
 

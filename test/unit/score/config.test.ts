@@ -87,7 +87,7 @@ describe("resolvePromptTemplate", () => {
     expect(resolved).toEqual({
       problem: {
         path: "prompt.template_file",
-        message: `template file not found: ${path.join(dir, "absent.j2")}`,
+        message: `template file not found or outside the allowed roots: ${path.join(dir, "absent.j2")}`,
       },
     });
     expect(parseInvalid(withFile("absent.j2"), { baseDir: dir }).problems[0]).toMatchObject({

@@ -2,15 +2,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import { renderTemplate } from "../../../apps/server/src/prompt/template.ts";
 import type { SheetPlan } from "../../../apps/server/src/score/index.ts";
-import { examplesDir, parseValid, repoRoot, type ParsedScore } from "./support.ts";
-
-// nunjucks is a dependency of the server package, which renders prompts with it.
-const nunjucks = createRequire(path.join(repoRoot, "apps/server/package.json"))(
-  "nunjucks",
-) as typeof import("nunjucks");
+import { examplesDir, parseValid, type ParsedScore } from "./support.ts";
 
 const exampleFiles = fs
   .readdirSync(examplesDir)
@@ -27,14 +22,13 @@ function readExample(file: string): ParsedScore {
  * Plays a `cli` sheet the way the engine does: render the template (§33 variables), then
  * `bash -c` it in the workspace. This checks the example scripts themselves.
  */
-function playSheet(
+async function playSheet(
   parsed: ParsedScore,
   sheet: SheetPlan,
   workspace: string,
   outputs: Record<number, string>,
 ) {
-  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
-  const script = env.renderString(parsed.config.prompt.template ?? "", {
+  const context = {
     ...parsed.config.prompt.variables,
     sheet_num: sheet.num,
     total_sheets: parsed.sheets.length,
@@ -48,17 +42,22 @@ function playSheet(
     total_movements: parsed.totalMovements,
     previous_outputs: outputs,
     previous_files: {},
+  };
+  const script = await renderTemplate({
+    name: "prompt.template",
+    template: parsed.config.prompt.template ?? "",
+    context,
   });
   const run = spawnSync("bash", ["-c", script], { cwd: workspace, encoding: "utf8" });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function playInOrder(parsed: ParsedScore, workspace: string) {
+async function playInOrder(parsed: ParsedScore, workspace: string) {
   const outputs: Record<number, string> = {};
   const statuses: Array<number | null> = [];
   for (const sheet of parsed.sheets) {
     expect(sheet.dependsOn.every((dep) => dep < sheet.num)).toBe(true);
-    const run = playSheet(parsed, sheet, workspace, outputs);
+    const run = await playSheet(parsed, sheet, workspace, outputs);
     statuses.push(run.status);
     outputs[sheet.num] = run.stdout;
   }
@@ -86,7 +85,7 @@ describe("examples/", () => {
     },
   );
 
-  it("fan-out-fan-in: 1 -> 3 voices -> 1, and the scripts merge the voices' files", () => {
+  it("fan-out-fan-in: 1 -> 3 voices -> 1, and the scripts merge the voices' files", async () => {
     const parsed = readExample("fan-out-fan-in.yaml");
     expect(parsed.sheets.map((s) => [s.num, s.movement, s.voice, s.dependsOn])).toEqual([
       [1, 1, null, []],
@@ -101,7 +100,7 @@ describe("examples/", () => {
     );
 
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "podium-example-"));
-    expect(playInOrder(parsed, workspace)).toEqual([0, 0, 0, 0, 0]);
+    expect(await playInOrder(parsed, workspace)).toEqual([0, 0, 0, 0, 0]);
     expect(fs.readFileSync(path.join(workspace, "merged.txt"), "utf8")).toBe(
       "section 1 of 3: rivers\nsection 2 of 3: mountains\nsection 3 of 3: deserts\n",
     );
@@ -109,26 +108,26 @@ describe("examples/", () => {
       expect(fs.existsSync(path.join(workspace, `done-${num}.flag`))).toBe(true);
   });
 
-  it("retry-then-pass: the first attempt fails, the second passes, and retries are fast", () => {
+  it("retry-then-pass: the first attempt fails, the second passes, and retries are fast", async () => {
     const parsed = readExample("retry-then-pass.yaml");
     expect(parsed.config.retry.base_delay_seconds).toBeLessThanOrEqual(1);
     expect(parsed.config.retry.max_retries).toBeGreaterThanOrEqual(1);
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "podium-example-"));
     const [sheet] = parsed.sheets;
-    expect(playSheet(parsed, sheet!, workspace, {}).status).toBe(1);
+    expect((await playSheet(parsed, sheet!, workspace, {})).status).toBe(1);
     expect(fs.existsSync(path.join(workspace, "result.txt"))).toBe(false);
-    expect(playSheet(parsed, sheet!, workspace, {}).status).toBe(0);
+    expect((await playSheet(parsed, sheet!, workspace, {})).status).toBe(0);
     expect(fs.readFileSync(path.join(workspace, "result.txt"), "utf8")).toContain(
       "passed on retry",
     );
   });
 
-  it("linear-pipeline: a 3-movement chain whose last step reports earlier outputs", () => {
+  it("linear-pipeline: a 3-movement chain whose last step reports earlier outputs", async () => {
     const parsed = readExample("linear-pipeline.yaml");
     expect(parsed.sheets.map((s) => s.dependsOn)).toEqual([[], [1], [2]]);
     expect(parsed.config.cross_sheet?.auto_capture_stdout).toBe(true);
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "podium-example-"));
-    expect(playInOrder(parsed, workspace)).toEqual([0, 0, 0]);
+    expect(await playInOrder(parsed, workspace)).toEqual([0, 0, 0]);
     const report = fs.readFileSync(path.join(workspace, "report.txt"), "utf8");
     expect(report).toContain("sheet 1: counted 4 words");
     expect(report).toContain("sheet 2: doubled to 8");

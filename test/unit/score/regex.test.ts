@@ -4,6 +4,11 @@ import {
   PythonRegexError,
   translatePythonRegex,
 } from "../../../apps/server/src/score/index.ts";
+import {
+  compileLinearRegex,
+  pythonRegexProblem,
+  translatePythonRegexToRe2,
+} from "../../../apps/server/src/score/regex.ts";
 
 describe("translatePythonRegex", () => {
   it.each([
@@ -50,5 +55,35 @@ describe("translatePythonRegex", () => {
 
   it("reports patterns that cannot compile", () => {
     expect(() => compilePythonRegex("(unclosed")).toThrow(/Unterminated group/);
+  });
+});
+
+describe("translatePythonRegexToRe2 (score patterns, linear time)", () => {
+  it.each([
+    ["(?i)error", "error", "i"],
+    ["(?P<word>\\w+) x", "(?P<word>\\w+) x", ""],
+    ["\\Astart|end\\Z", "\\Astart|end\\z", ""],
+    ["(?si)a(?#note).b", "a.b", "is"],
+  ])("%s", (pattern, source, letters) => {
+    const translated = translatePythonRegexToRe2(pattern);
+    expect(translated.source).toBe(source);
+    expect(compileLinearRegex(pattern).flags() !== 0).toBe(letters !== "");
+  });
+
+  it("matches like Python, multiline on request", () => {
+    expect(compileLinearRegex("(?i)^status: done", "m").matches("x\nStatus: DONE")).toBe(false);
+    expect(compileLinearRegex("(?i)^status: done", "m").matcher("x\nStatus: DONE").find()).toBe(
+      true,
+    );
+    expect(compileLinearRegex("\\Aabc").matcher("x\nabc").find()).toBe(false);
+    expect(compileLinearRegex("[]a]+").matcher("]a]").find()).toBe(true);
+  });
+
+  it("reports back-references and look-around as needing backtracking", () => {
+    for (const pattern of ["(?P<n>\\d)(?P=n)", "a(?=b)", "(?<!x)y"]) {
+      expect(pythonRegexProblem(pattern), pattern).toMatch(/need backtracking/);
+    }
+    expect(pythonRegexProblem("(unclosed")).toMatch(/invalid regular expression/);
+    expect(pythonRegexProblem("(?i)(risk|unknown)")).toBeNull();
   });
 });

@@ -9,7 +9,9 @@ import {
 } from "../../../apps/server/src/score/index.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const upstreamScoresDir = path.resolve(repoRoot, "../shared/upstream/scores");
+/** The shared folder sits beside the checkout; PODIUM_SHARED_DIR points elsewhere (a worktree). */
+const sharedDir = process.env.PODIUM_SHARED_DIR ?? path.resolve(repoRoot, "../shared");
+export const upstreamScoresDir = path.resolve(sharedDir, "upstream/scores");
 export const upstreamPresent = fs.existsSync(upstreamScoresDir);
 export const examplesDir = path.resolve(repoRoot, "examples");
 

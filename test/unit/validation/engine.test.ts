@@ -1,4 +1,12 @@
-import { mkdtempSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -143,6 +151,48 @@ describe("validation kinds", () => {
     expect(summary.details[0]!.passed).toBe(false);
     expect(summary.details[0]!.message).toContain("timed out");
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("refuses special files: a FIFO or /dev/zero fails the rule without blocking", async () => {
+    const ws = workspace();
+    execFileSync("mkfifo", [path.join(ws, "pipe")]);
+    symlinkSync("/dev/zero", path.join(ws, "zero"));
+    const summary = await check(ws, [
+      { type: "content_contains", path: "pipe", pattern: "x", ...fast },
+      { type: "content_regex", path: "zero", pattern: "x", ...fast },
+      { type: "file_exists", path: "pipe", ...fast },
+    ]);
+    expect(summary.details.map((d) => d.passed)).toEqual([false, false, false]);
+    expect(summary.details[0]!.message).toContain("is not a regular file");
+    expect(summary.details[1]!.message).toContain("is not a regular file");
+    expect(summary.details[2]!.message).toContain("not a regular file");
+  });
+
+  it("content_regex matches in linear time and reports patterns RE2 cannot run", async () => {
+    const ws = workspace();
+    writeFileSync(path.join(ws, "big.txt"), `${"a".repeat(200_000)}!`);
+    const summary = await check(ws, [
+      { type: "content_regex", path: "big.txt", pattern: "^(a+)+$", ...fast },
+      { type: "content_regex", path: "big.txt", pattern: "(a)\\1", ...fast },
+    ]);
+    expect(summary.details[0]).toMatchObject({ passed: false });
+    expect(summary.details[0]!.message).toContain("does not match");
+    expect(summary.details[1]!.message).toMatch(/invalid pattern/);
+  });
+
+  it("runs a failing command once: retry_count re-runs file and content checks only", async () => {
+    const ws = workspace();
+    const summary = await check(ws, [
+      {
+        type: "command_succeeds",
+        command: "echo run >> runs.log; exit 1",
+        retry_count: 3,
+        retry_delay_ms: 10,
+      },
+      { type: "file_exists", path: "never.txt", retry_count: 2, retry_delay_ms: 10 },
+    ]);
+    expect(summary.details.map((d) => d.passed)).toEqual([false, false]);
+    expect(readFileSync(path.join(ws, "runs.log"), "utf8")).toBe("run\n");
   });
 
   it("retries a failing check before giving up", async () => {

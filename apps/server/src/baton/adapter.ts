@@ -4,7 +4,7 @@
  * events the new state is committed to the checkpoint store first; only then are the committed
  * events published and the effects carried out (timers, kills, dispatches).
  */
-import type { MusicianPort } from "./attempt.ts";
+import type { AttemptRequest, MusicianPort } from "./attempt.ts";
 import type { BatonEvent, FermataDecision, SheetSkipped } from "./events.ts";
 import type { JobSpec } from "./policy.ts";
 import type { CheckpointCommit, CheckpointStore, Clock, EventSink, TimerHost } from "./ports.ts";
@@ -52,6 +52,8 @@ export interface BatonAdapterOptions {
     workspace: string;
     patterns: string[];
     maxChars: number;
+    /** The attempt being prepared: its variables render the patterns. */
+    request: AttemptRequest;
   }) => Promise<Record<string, string>>;
   /** Errors that cannot be returned to anyone (a failing sink, a crashing musician). */
   onError?: (error: unknown) => void;
@@ -393,6 +395,7 @@ export class BatonAdapter {
         workspace: request.workspace,
         patterns: crossSheet.captureFiles,
         maxChars: crossSheet.maxOutputChars,
+        request,
       };
       return capture(query).then((previousFiles) => ({
         ...request,

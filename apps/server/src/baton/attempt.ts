@@ -4,6 +4,7 @@
  * the other's implementation.
  */
 import type { SheetPlan } from "../score/types.ts";
+import type { InjectionItem } from "./policy.ts";
 
 export type AttemptMode = "normal" | "completion" | "healing";
 
@@ -59,6 +60,10 @@ export interface PromptInputs {
   failedValidations: string[];
   /** Set on retries: a short note telling the agent this is attempt N and why. */
   retryNotice: string | null;
+  /** Prelude then this sheet's cadenza items, resolved and read by the prompt renderer. */
+  injections?: InjectionItem[];
+  /** Whether other sheets of the job may play at the same time as this one. */
+  concurrentSheets?: boolean;
 }
 
 export interface AttemptRequest {

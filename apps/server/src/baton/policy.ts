@@ -155,6 +155,14 @@ export interface CrossSheetSpec {
   lookbackSheets: number;
 }
 
+/** A file or directory whose text is injected into a sheet's prompt (SCORE-SCHEMA.md §2a). */
+export interface InjectionItem {
+  /** A Jinja template; relative results are taken relative to the workspace. */
+  file: string | null;
+  directory: string | null;
+  as: "context" | "skill" | "tool";
+}
+
 export interface JobSpec {
   jobId: string;
   /** Absolute path of the job's workspace. */
@@ -162,7 +170,12 @@ export interface JobSpec {
   sheets: SheetPlan[];
   totalMovements: number;
   policy: JobPolicy;
-  prompt: { template: string | null; variables: Record<string, unknown> };
+  prompt: {
+    template: string | null;
+    variables: Record<string, unknown>;
+    /** `sheet.prelude` (every sheet) and `sheet.cadenzas` (by sheet number); absent in older specs. */
+    injections?: { prelude: InjectionItem[]; cadenzas: Record<number, InjectionItem[]> };
+  };
   /** The score's `validations` entries, snake_case as in the YAML. */
   validations: Record<string, unknown>[];
   crossSheet: CrossSheetSpec | null;

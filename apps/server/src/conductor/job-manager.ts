@@ -51,6 +51,8 @@ export interface JobManagerOptions {
   cwd?: string;
   /** Instrument names known besides the built-ins (user profiles). */
   knownInstruments?: Iterable<string>;
+  /** Where `prompt.template_file` may be read from, besides the data dir (PODIUM_ALLOWED_ROOTS). */
+  allowedRoots?: readonly string[];
   /** Wall-clock limit applied to every job; null (default) for none. */
   jobTimeoutSeconds?: number | null;
   newJobId?: () => string;
@@ -107,6 +109,7 @@ export class JobManager implements ConductorCommands {
   private readonly clock: Clock;
   private readonly dataDir: string;
   private readonly cwd: string;
+  private readonly allowedRoots: readonly string[];
   private readonly knownInstruments: string[];
   private readonly jobTimeoutSeconds: number | null;
   private readonly newJobId: () => string;
@@ -121,6 +124,7 @@ export class JobManager implements ConductorCommands {
     this.clock = options.clock;
     this.dataDir = options.dataDir;
     this.cwd = options.cwd ?? process.cwd();
+    this.allowedRoots = [options.dataDir, ...(options.allowedRoots ?? [])];
     this.knownInstruments = [...(options.knownInstruments ?? [])];
     this.jobTimeoutSeconds = options.jobTimeoutSeconds ?? null;
     this.newJobId = options.newJobId ?? (() => randomUUID());
@@ -381,7 +385,11 @@ export class JobManager implements ConductorCommands {
   }
 
   private parse(text: string): ScoreParseResult {
-    return parseScore(text, { baseDir: this.cwd, knownInstruments: this.knownInstruments });
+    return parseScore(text, {
+      baseDir: this.cwd,
+      knownInstruments: this.knownInstruments,
+      allowedRoots: this.allowedRoots,
+    });
   }
 
   private jobOptions(options: SubmitJobOptions, link: ConcertLink | null): JobOptions {
@@ -429,6 +437,7 @@ export class JobManager implements ConductorCommands {
       workspace,
       options: jobOptions,
       cwd: this.cwd,
+      allowedRoots: this.allowedRoots,
     });
     if (!built.ok)
       return {

@@ -26,6 +26,8 @@ export interface SpecContext {
   options: JobOptions;
   /** Where a relative `prompt.template_file` is looked up: the server's working directory. */
   cwd: string;
+  /** Directories `prompt.template_file` may be read from; unrestricted when absent. */
+  allowedRoots?: readonly string[];
 }
 
 export function buildPolicy(config: ScoreConfig, options: JobOptions): JobPolicy {
@@ -88,7 +90,7 @@ export function buildJobSpec(
   context: SpecContext,
 ): { ok: true; spec: JobSpec } | { ok: false; message: string } {
   // Relative to the server's working directory, as Marianne's conductor opens it.
-  const template = resolvePromptTemplate(config, context.cwd);
+  const template = resolvePromptTemplate(config, context.cwd, context.allowedRoots);
   if ("problem" in template)
     return { ok: false, message: `${template.problem.path}: ${template.problem.message}` };
   const crossSheet = config.cross_sheet;
@@ -100,7 +102,24 @@ export function buildJobSpec(
       sheets,
       totalMovements,
       policy: buildPolicy(config, context.options),
-      prompt: { template: template.template, variables: { ...config.prompt.variables } },
+      prompt: {
+        template: template.template,
+        // stakes and thinking_method are set last: they always win (SCORE-SCHEMA.md §33 A).
+        variables: {
+          ...config.prompt.variables,
+          stakes: config.prompt.stakes ?? "",
+          thinking_method: config.prompt.thinking_method ?? "",
+        },
+        injections: {
+          prelude: config.sheet.prelude.map((item) => ({ ...item })),
+          cadenzas: Object.fromEntries(
+            Object.entries(config.sheet.cadenzas).map(([num, items]) => [
+              Number(num),
+              items.map((item) => ({ ...item })),
+            ]),
+          ),
+        },
+      },
       validations: config.validations.map((rule) => ({ ...rule }) as Record<string, unknown>),
       crossSheet:
         crossSheet === null

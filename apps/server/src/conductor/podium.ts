@@ -3,6 +3,8 @@
  * instrument pool, the musician, the baton and the conductor, recovers what a previous run left
  * behind, and starts dispatching. The gateway (server.ts, main.ts) calls this and nothing else.
  */
+import { collectCapturedFiles } from "../prompt/context-files.ts";
+import { createRedactor } from "../secrets/redact.ts";
 import path from "node:path";
 import { BatonAdapter } from "../baton/adapter.ts";
 import type { Clock, TimerHost } from "../baton/ports.ts";
@@ -40,6 +42,8 @@ export interface PodiumOptions {
   jobTimeoutSeconds?: number | null;
   /** Where relative template files and chained scores are read from (default: process.cwd()). */
   cwd?: string;
+  /** Directories template files may be read from besides the data dir (PODIUM_ALLOWED_ROOTS). */
+  allowedRoots?: readonly string[];
   /** Environment handed to instruments (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Errors nobody can be told about (a failing listener, a crashing musician). */
@@ -80,7 +84,10 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     serverLock.release();
     throw error;
   }
-  const store = new SqliteCheckpointStore(db.writer);
+  // Every text stored or published is redacted there, against the secrets instruments can see.
+  const store = new SqliteCheckpointStore(db.writer, {
+    redact: createRedactor(options.env ?? process.env),
+  });
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({
     startAfterSeq: store.lastSeq(),
@@ -107,6 +114,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     },
   });
   baton = new BatonAdapter({
+    captureFiles: (query) => collectCapturedFiles(query),
     store,
     sink: bus,
     clock,
@@ -123,6 +131,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     clock,
     dataDir,
     cwd: options.cwd,
+    allowedRoots: options.allowedRoots,
     knownInstruments: pool.profiles.keys(),
     jobTimeoutSeconds: options.jobTimeoutSeconds ?? null,
     processTag,

@@ -23,6 +23,8 @@ export interface ServerConfig {
   webDir: string | null;
   /** PODIUM_DRAIN_GRACE_SECONDS: how long in-flight attempts may finish after SIGTERM/SIGINT. */
   drainGraceSeconds: number;
+  /** PODIUM_ALLOWED_ROOTS: directories score files may be read from, besides the data dir. */
+  allowedRoots: string[];
 }
 
 export const DEFAULT_DRAIN_GRACE_SECONDS = 300;
@@ -110,5 +112,10 @@ export function readServerConfig(
       env.PODIUM_DRAIN_GRACE_SECONDS,
       DEFAULT_DRAIN_GRACE_SECONDS,
     ),
+    allowedRoots: (env.PODIUM_ALLOWED_ROOTS ?? "")
+      .split(":")
+      .map((root) => root.trim())
+      .filter((root) => root !== "")
+      .map((root) => path.resolve(cwd, root)),
   };
 }

@@ -102,7 +102,7 @@ export function createMusician(options: MusicianOptions): MusicianPort {
     const values = validationValues(request);
     const snapshot = snapshotModifiedTargets(request.validations, values, request.workspace);
 
-    const rendered = renderer.render(request, { rawPrompt: profile.raw_prompt });
+    const rendered = await renderer.render(request, { rawPrompt: profile.raw_prompt });
     if (!rendered.ok) return failure("EXECUTION_ERROR", rendered.message);
 
     const timeoutSeconds =
@@ -213,6 +213,8 @@ export function createMusician(options: MusicianOptions): MusicianPort {
             run?.outputTokens ?? null,
           )
         : { costUsd: 0, costUncertain: false };
+      // The store redacts every record (secrets/redact-records.ts); tails are redacted here too,
+      // before they are cut, so that no piece of a secret survives at a tail's first line.
       const redact = (text: string) => redactSecrets(text, env);
       const details = (outcome.validation?.details ?? []).map((detail) => ({
         ...detail,

@@ -1,14 +1,20 @@
 /**
- * Builds the prompt an agent receives (DESIGN.md §6): preamble, injected context from earlier
- * sheets, the score's template rendered with the sheet's variables (SCORE-SCHEMA.md §33 A), the
- * validation checklist, and in completion mode a suffix naming what is still unmet.
+ * Builds the prompt an agent receives (DESIGN.md §6): preamble, context from earlier sheets and
+ * prelude/cadenza context files, the score's template rendered with the sheet's variables
+ * (SCORE-SCHEMA.md §33 A), injected skills and tools, the validation checklist, and in
+ * completion mode a suffix naming what is still unmet.
  * Raw-prompt instruments (such as `cli`) get the rendered template alone.
  */
 import type { AttemptRequest } from "../baton/attempt.ts";
 import { isApplicable, describeRule, type ValidationRule } from "../validation/engine.ts";
 import { validationValues } from "../validation/context.ts";
 import { expandPathPlaceholders } from "../validation/placeholders.ts";
+import type { ScoreSandbox } from "../sandbox/score-sandbox.ts";
+import { resolveInjections } from "./context-files.ts";
 import { renderTemplate, TemplateRenderError } from "./template.ts";
+import { templateVariables, type InjectedTexts } from "./variables.ts";
+
+export { templateVariables };
 
 export type RenderOutcome =
   { ok: true; prompt: string } | { ok: false; message: string; line: number | null };
@@ -19,36 +25,6 @@ export interface RenderOptions {
 
 const DEFAULT_TEMPLATE =
   "Carry out sheet {{ sheet_num }} of {{ total_sheets }} in {{ workspace }}.";
-
-/** Template variables of §33 A; `prompt.variables` are laid over the built-ins. */
-export function templateVariables(request: AttemptRequest): Record<string, unknown> {
-  const sheet = request.sheet;
-  const builtIns: Record<string, unknown> = {
-    sheet_num: sheet.num,
-    total_sheets: request.totalSheets,
-    start_item: sheet.startItem,
-    end_item: sheet.endItem,
-    workspace: request.workspace,
-    stage: sheet.movement,
-    movement: sheet.movement,
-    instance: sheet.voice ?? 1,
-    voice: sheet.voice ?? 1,
-    fan_count: sheet.voiceCount,
-    voice_count: sheet.voiceCount,
-    total_stages: request.totalMovements,
-    total_movements: request.totalMovements,
-    previous_outputs: request.prompt.previousOutputs,
-    previous_files: request.prompt.previousFiles,
-    skipped_upstream: [],
-    injected_context: [],
-    injected_skills: [],
-    injected_tools: [],
-    instrument_name: request.instrument,
-    stakes: "",
-    thinking_method: "",
-  };
-  return { ...builtIns, ...request.prompt.variables };
-}
 
 function preamble(request: AttemptRequest): string {
   const sheet = request.sheet;
@@ -61,6 +37,10 @@ function preamble(request: AttemptRequest): string {
   lines.push(
     `Your workspace is ${request.workspace}. Work inside it; your results are checked there.`,
   );
+  if (request.prompt.concurrentSheets)
+    lines.push(
+      "Other sheets of this job may be running at the same time in the same workspace: change only the files your task names, and do not rely on files other sheets are still writing.",
+    );
   if (request.prompt.retryNotice) lines.push(request.prompt.retryNotice);
   else if (request.attemptNumber > 1)
     lines.push(`This is attempt ${request.attemptNumber} of this sheet.`);
@@ -78,6 +58,10 @@ function injectedContext(request: AttemptRequest): string | null {
     sections.push(`### File ${file}\n\`\`\`\n${content}\n\`\`\``);
   }
   return sections.length > 0 ? `## Context from earlier sheets\n\n${sections.join("\n\n")}` : null;
+}
+
+function injectedSection(title: string, texts: readonly string[]): string | null {
+  return texts.length > 0 ? `## ${title}\n\n${texts.join("\n\n")}` : null;
 }
 
 function ruleLine(rule: ValidationRule, request: AttemptRequest): string {
@@ -111,7 +95,9 @@ function completionSuffix(request: AttemptRequest): string | null {
 }
 
 export class PromptRenderer {
-  render(request: AttemptRequest, options: RenderOptions): RenderOutcome {
+  constructor(private readonly sandbox?: ScoreSandbox) {}
+
+  async render(request: AttemptRequest, options: RenderOptions): Promise<RenderOutcome> {
     if (options.rawPrompt && request.prompt.template === null) {
       return {
         ok: false,
@@ -119,11 +105,16 @@ export class PromptRenderer {
         line: null,
       };
     }
+    const injected: InjectedTexts = await resolveInjections(request, this.sandbox);
     let body: string;
     try {
-      body = renderTemplate(
-        request.prompt.template ?? DEFAULT_TEMPLATE,
-        templateVariables(request),
+      body = await renderTemplate(
+        {
+          name: "prompt.template",
+          template: request.prompt.template ?? DEFAULT_TEMPLATE,
+          context: templateVariables(request, injected),
+        },
+        this.sandbox,
       );
     } catch (error) {
       if (error instanceof TemplateRenderError)
@@ -134,7 +125,10 @@ export class PromptRenderer {
     const parts = [
       preamble(request),
       injectedContext(request),
+      injectedSection("Injected context", injected.context),
       body,
+      injectedSection("Skills", injected.skill),
+      injectedSection("Tools", injected.tool),
       checklist(request),
       completionSuffix(request),
     ];

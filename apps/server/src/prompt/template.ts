@@ -1,12 +1,9 @@
 /**
- * Jinja-compatible rendering with nunjucks: undefined values are errors (as Jinja's
- * StrictUndefined), no autoescaping, Python-style dict methods (`.items()`) available.
+ * Jinja2 rendering in the score sandbox (sandbox/): undefined values are errors (as Jinja's
+ * StrictUndefined), no autoescaping, Python-style methods (`.items()`, `.get()`) available, and
+ * every render bounded in instructions, output size and time, off the event loop.
  */
-import nunjucks from "nunjucks";
-
-nunjucks.installJinjaCompat();
-
-const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+import { SandboxError, sharedSandbox, type ScoreSandbox } from "../sandbox/score-sandbox.ts";
 
 export class TemplateRenderError extends Error {
   override name = "TemplateRenderError";
@@ -18,40 +15,35 @@ export class TemplateRenderError extends Error {
   }
 }
 
-/** The `{{ … }}` expression starting at (line, column), to name what was undefined. */
-function expressionAt(template: string, line: number, column: number): string | null {
-  const text = template.split("\n")[line - 1];
-  if (text === undefined) return null;
-  const start = text.indexOf("{{", Math.max(0, column - 1));
-  if (start === -1) return null;
-  const end = text.indexOf("}}", start);
-  return end === -1 ? null : text.slice(start, end + 2);
+const LINE_QUOTE_CHARS = 120;
+
+/** The template's text on `line`, to name what failed there. */
+function lineText(template: string, line: number): string | null {
+  const text = template.split("\n")[line - 1]?.trim();
+  if (!text) return null;
+  return text.length > LINE_QUOTE_CHARS ? `${text.slice(0, LINE_QUOTE_CHARS)}…` : text;
 }
 
-export function renderTemplate(template: string, context: Record<string, unknown>): string {
+export interface TemplateInput {
+  /** Where the template comes from, for messages: `prompt.template` or the template file. */
+  name: string;
+  template: string;
+  context: Record<string, unknown>;
+}
+
+export async function renderTemplate(
+  input: TemplateInput,
+  sandbox: ScoreSandbox = sharedSandbox(),
+): Promise<string> {
   try {
-    return environment.renderString(template, context);
+    return await sandbox.render(input.name, input.template, input.context);
   } catch (error) {
-    const raw = (error as Error).message;
-    const position = /\[Line (\d+), Column (\d+)\]/.exec(raw);
-    const line = position ? Number(position[1]) : null;
-    const reason = raw
-      .split("\n")
-      .map((part) => part.trim())
-      .filter(
-        (part) =>
-          part !== "" &&
-          !part.startsWith("(unknown path)") &&
-          !part.startsWith("Template render error"),
-      )
-      .join(" ");
-    let message = reason || raw;
-    if (position && /null or undefined/.test(raw)) {
-      const expression = expressionAt(template, line!, Number(position[2]));
-      if (expression) message = `undefined value in ${expression}`;
-    }
+    if (!(error instanceof SandboxError)) throw error;
+    const line = error.line;
+    const quoted = line === null ? null : lineText(input.template, line);
+    const where = `${input.name}${line !== null ? ` at line ${line}` : ""}`;
     throw new TemplateRenderError(
-      `template error${line !== null ? ` at line ${line}` : ""}: ${message}`,
+      `template error in ${where}: ${error.message}${quoted ? ` (in: ${quoted})` : ""}`,
       line,
     );
   }

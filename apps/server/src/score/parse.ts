@@ -15,6 +15,8 @@ export interface ParseScoreOptions {
   baseDir?: string;
   /** Instrument profile names known besides the built-ins (user profiles). */
   knownInstruments?: Iterable<string>;
+  /** When set, `prompt.template_file` is read only from under these directories. */
+  allowedRoots?: readonly string[];
 }
 
 export type ScoreParseResult =
@@ -38,11 +40,20 @@ function defaultConfig(): ScoreConfig {
   return cachedDefaults;
 }
 
+/** Longest problem or warning message kept; a message quoting a huge value is cut. */
+export const MAX_MESSAGE_CHARS = 1_000;
+
+function capped(message: string): string {
+  return message.length > MAX_MESSAGE_CHARS
+    ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters)`
+    : message;
+}
+
 /** Problems in document order, so the summary names the first one a reader meets. */
 function invalid(problems: ScoreProblem[]): ScoreParseResult {
-  const ordered = [...problems].sort(
-    (a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
-  );
+  const ordered = [...problems]
+    .sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER))
+    .map((problem) => ({ ...problem, message: capped(problem.message) }));
   return { ok: false, message: summarizeProblems(ordered), problems: ordered };
 }
 
@@ -53,13 +64,14 @@ function describeRoot(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function templateProblems(config: ScoreConfig, baseDir: string | undefined): Located[] {
+function templateProblems(config: ScoreConfig, options: ParseScoreOptions): Located[] {
+  const baseDir = options.baseDir;
   if (config.prompt.template !== null) {
     const problem = templateSyntaxProblem(config.prompt.template, "prompt.template");
     return problem ? [problem] : [];
   }
   if (config.prompt.template_file === null || baseDir === undefined) return [];
-  const resolved = resolvePromptTemplate(config, baseDir);
+  const resolved = resolvePromptTemplate(config, baseDir, options.allowedRoots);
   if ("problem" in resolved) return [resolved.problem];
   const problem =
     resolved.template === null
@@ -90,7 +102,7 @@ export function parseScore(text: string, options: ParseScoreOptions = {}): Score
   const known = new Set([...KNOWN_INSTRUMENTS, ...(options.knownInstruments ?? [])]);
   const found: Located[] = [
     ...checkInstrumentNames(config, known),
-    ...templateProblems(config, options.baseDir),
+    ...templateProblems(config, options),
   ];
   const plan = planSheets(config);
   if (!plan.ok) found.push(...plan.problems);
@@ -103,7 +115,7 @@ export function parseScore(text: string, options: ParseScoreOptions = {}): Score
     warnings: collectWarnings(config, defaultConfig(), raw as Record<string, unknown>, {
       sheetCount: plan.sheets.length,
       movementCount: plan.totalMovements,
-    }),
+    }).map(capped),
     totalMovements: plan.totalMovements,
   };
 }

@@ -1,9 +1,12 @@
 /**
- * Python `re` syntax -> JavaScript RegExp. Scores are written for Python, so leading inline flag
- * groups (`(?i)`, `(?si)`), named groups `(?P<name>...)`, back-references `(?P=name)`, comments
- * `(?#...)` and the anchors `\A`/`\Z` are translated instead of rejected. Scoped flag groups
- * (`(?i:...)`) need a newer JavaScript engine than Node 20 and are reported as invalid.
+ * Python `re` syntax -> RE2 (linear-time matching, what score-provided patterns run on) and ->
+ * JavaScript RegExp (for patterns the server itself ships). Scores are written for Python, so
+ * leading inline flag groups (`(?i)`, `(?si)`), named groups `(?P<name>...)`, comments `(?#...)`
+ * and the anchors `\A`/`\Z` are translated instead of rejected. Back-references `(?P=name)` and
+ * look-around exist only in the JavaScript translation: RE2 cannot match them in linear time.
  */
+
+import { RE2JS } from "re2js";
 
 export interface TranslatedRegex {
   source: string;
@@ -40,8 +43,10 @@ function stripVerbose(pattern: string): string {
   return out;
 }
 
+type Target = "js" | "re2";
+
 /** Rewrites the Python-only tokens of a pattern, leaving escapes and character classes alone. */
-function rewriteTokens(pattern: string): string {
+function rewriteTokens(pattern: string, target: Target): string {
   let out = "";
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -49,8 +54,8 @@ function rewriteTokens(pattern: string): string {
     if (char === "\\") {
       const next = pattern[i + 1] ?? "";
       i++;
-      if (!inClass && next === "A") out += "(?<![\\s\\S])";
-      else if (!inClass && next === "Z") out += "(?![\\s\\S])";
+      if (!inClass && next === "A") out += target === "js" ? "(?<![\\s\\S])" : "\\A";
+      else if (!inClass && next === "Z") out += target === "js" ? "(?![\\s\\S])" : "\\z";
       else out += char + next;
       continue;
     }
@@ -77,13 +82,14 @@ function rewriteTokens(pattern: string): string {
       continue;
     }
     if (pattern.startsWith("(?P<", i)) {
-      out += "(?<";
+      out += target === "js" ? "(?<" : "(?P<";
       i += 3;
       continue;
     }
     if (pattern.startsWith("(?P=", i)) {
       const close = pattern.indexOf(")", i);
       if (close === -1) throw new PythonRegexError("unterminated (?P=name) back-reference");
+      if (target === "re2") throw new PythonRegexError(BACKTRACKING_ONLY);
       out += `\\k<${pattern.slice(i + 4, close)}>`;
       i = close;
       continue;
@@ -98,7 +104,10 @@ function rewriteTokens(pattern: string): string {
   return out;
 }
 
-export function translatePythonRegex(pattern: string): TranslatedRegex {
+const BACKTRACKING_ONLY =
+  "back-references and look-around need backtracking; score patterns are matched in linear time (RE2) and cannot use them";
+
+function leadingFlags(pattern: string): { rest: string; pythonFlags: Set<string> } {
   let rest = pattern;
   const pythonFlags = new Set<string>();
   for (let match = LEADING_FLAGS.exec(rest); match; match = LEADING_FLAGS.exec(rest)) {
@@ -106,7 +115,42 @@ export function translatePythonRegex(pattern: string): TranslatedRegex {
     rest = rest.slice(match[0].length);
   }
   if (pythonFlags.has("x")) rest = stripVerbose(rest);
-  const source = rewriteTokens(rest);
+  return { rest, pythonFlags };
+}
+
+export interface Re2Regex {
+  source: string;
+  /** re2js flag bits. */
+  flags: number;
+}
+
+/** Python syntax -> RE2 syntax and flag bits; `extraFlags` are Python flag letters (i, m, s). */
+export function translatePythonRegexToRe2(pattern: string, extraFlags = ""): Re2Regex {
+  const { rest, pythonFlags } = leadingFlags(pattern);
+  for (const flag of extraFlags) pythonFlags.add(flag);
+  const source = rewriteTokens(rest, "re2");
+  let flags = 0;
+  if (pythonFlags.has("i")) flags |= RE2JS.CASE_INSENSITIVE;
+  if (pythonFlags.has("m")) flags |= RE2JS.MULTILINE;
+  if (pythonFlags.has("s")) flags |= RE2JS.DOTALL;
+  return { source, flags };
+}
+
+/** A linear-time matcher (RE2); throws PythonRegexError with a readable reason. */
+export function compileLinearRegex(pattern: string, extraFlags = ""): RE2JS {
+  const { source, flags } = translatePythonRegexToRe2(pattern, extraFlags);
+  try {
+    return RE2JS.compile(source, flags);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^error parsing regexp: /, "");
+    const backtracking = /\(\?<?[=!]/.test(source) || /escape sequence: `\\[1-9]/.test(reason);
+    throw new PythonRegexError(backtracking ? BACKTRACKING_ONLY : reason);
+  }
+}
+
+export function translatePythonRegex(pattern: string): TranslatedRegex {
+  const { rest, pythonFlags } = leadingFlags(pattern);
+  const source = rewriteTokens(rest, "js");
   // a, L and u change only Unicode/locale matching details; JavaScript's defaults are close enough.
   const flags = ["i", "m", "s"].filter((flag) => pythonFlags.has(flag)).join("");
   return { source, flags };
@@ -125,10 +169,10 @@ export function compilePythonRegex(pattern: string, extraFlags = ""): RegExp {
   }
 }
 
-/** `null` when the pattern compiles, otherwise the reason it does not. */
+/** `null` when the pattern compiles for linear-time matching, otherwise the reason it does not. */
 export function pythonRegexProblem(pattern: string): string | null {
   try {
-    compilePythonRegex(pattern);
+    compileLinearRegex(pattern);
     return null;
   } catch (error) {
     return `invalid regular expression: ${(error as Error).message}`;

@@ -27,6 +27,8 @@ const ACTED_ON_TREE: { readonly [key: string]: ActedOn } = {
     dependencies: true,
     descriptions: true,
     skip_when_command: true,
+    prelude: true,
+    cadenzas: true,
     per_sheet_instruments: true,
     per_sheet_instrument_config: true,
     per_sheet_fallbacks: true,

@@ -153,6 +153,37 @@ function buildLineIndex(root: Node | null, counter: LineCounter): LineIndex {
   };
 }
 
+/**
+ * Largest a score may be once its aliases are expanded, in characters of data. The alias count
+ * limit alone does not bound this: 990 aliases of one 100 KB string are a 100 MB document.
+ */
+export const MAX_EXPANDED_SCORE_CHARS = 4 * 1024 * 1024;
+
+/**
+ * The size of `value` with every shared (aliased) node counted each time it is referenced,
+ * computed once per node, so that the answer costs time linear in the document, not in its
+ * expansion.
+ */
+function expandedSize(value: unknown, memo: Map<object, number>): number {
+  if (typeof value === "string") return value.length + 2;
+  if (value === null || typeof value !== "object") return 8;
+  const known = memo.get(value);
+  if (known !== undefined) return known;
+  // A cycle (an alias inside its own anchor) counts once; PyYAML would expand it without end.
+  memo.set(value, 0);
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) size += expandedSize(item, memo) + 1;
+  } else if (value instanceof Date) {
+    size = 24;
+  } else {
+    for (const [key, item] of Object.entries(value))
+      size += key.length + 4 + expandedSize(item, memo);
+  }
+  memo.set(value, size);
+  return size;
+}
+
 export function readYaml(text: string): YamlReadResult {
   const counter = new LineCounter();
   let doc;
@@ -192,9 +223,19 @@ export function readYaml(text: string): YamlReadResult {
       problems: [{ path: "", message: `YAML could not be read: ${(error as Error).message}` }],
     };
   }
-  return {
-    ok: true,
-    value: toPlain(raw, new Map()),
-    lines: buildLineIndex(doc.contents as Node | null, counter),
-  };
+  const value = toPlain(raw, new Map());
+  const expanded = expandedSize(value, new Map());
+  if (expanded > MAX_EXPANDED_SCORE_CHARS) {
+    return {
+      ok: false,
+      problems: [
+        {
+          path: "",
+          message: `the score expands to about ${Math.round(expanded / 1024)} KB once its YAML aliases are resolved, over the limit of ${MAX_EXPANDED_SCORE_CHARS / 1024} KB`,
+          line: 1,
+        },
+      ],
+    };
+  }
+  return { ok: true, value, lines: buildLineIndex(doc.contents as Node | null, counter) };
 }

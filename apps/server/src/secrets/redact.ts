@@ -37,13 +37,25 @@ export function secretValues(env: NodeJS.ProcessEnv): string[] {
   return [...values].sort((a, b) => b.length - a.length);
 }
 
+export type Redact = (text: string) => string;
+
+/** A redaction over `env`'s secrets as they are now (read once, not on every text). */
+export function createRedactor(env: NodeJS.ProcessEnv = process.env): Redact {
+  const values = secretValues(env);
+  return (text) => {
+    let result = text;
+    for (const value of values) {
+      if (result.includes(value)) result = result.split(value).join(REDACTED);
+    }
+    for (const format of KEY_FORMATS) {
+      result = result.replace(format, (match) =>
+        match.startsWith("Bearer") ? `Bearer ${REDACTED}` : REDACTED,
+      );
+    }
+    return result;
+  };
+}
+
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let result = text;
-  for (const value of secretValues(env)) result = result.split(value).join(REDACTED);
-  for (const format of KEY_FORMATS) {
-    result = result.replace(format, (match) =>
-      match.startsWith("Bearer") ? `Bearer ${REDACTED}` : REDACTED,
-    );
-  }
-  return result;
+  return createRedactor(env)(text);
 }

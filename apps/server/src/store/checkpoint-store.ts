@@ -23,6 +23,8 @@ import {
   type SheetRow,
   type StoredJob,
 } from "./rows.ts";
+import { createRedactor, type Redact } from "../secrets/redact.ts";
+import { redactAttempt, redactEvent, redactJob, redactSheet } from "../secrets/redact-records.ts";
 import { GroupCommitQueue } from "./group-commit.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { toSqlBool, toSqlTime } from "./sql-values.ts";
@@ -75,12 +77,15 @@ export interface RecordedProcessGroup {
 export interface CheckpointStoreOptions {
   /** Wall clock for `updatedAt` columns only; event timestamps come with the events. */
   now?: () => number;
+  /** Applied to every text stored or published (secrets/redact-records.ts). Default: process.env's secrets. */
+  redact?: Redact;
 }
 
 export class SqliteCheckpointStore implements CheckpointStore {
   private readonly statements: Statements;
   private readonly now: () => number;
   private readonly queue: GroupCommitQueue;
+  private readonly redact: Redact;
 
   private readonly replaceScoreStatement: Database.Statement;
 
@@ -91,6 +96,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
        updatedAt = @updatedAt WHERE id = @id`,
     );
     this.now = options.now ?? Date.now;
+    this.redact = options.redact ?? createRedactor(process.env);
     this.queue = new GroupCommitQueue(writer);
   }
 
@@ -100,11 +106,20 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   commit(batch: CheckpointCommit): Promise<EventRecord[]> {
-    return this.queue.enqueue(() => this.writeCommit(batch));
+    const redact = this.redact;
+    const redacted: CheckpointCommit = {
+      jobs: batch.jobs.map((job) => redactJob(job, redact)),
+      sheets: batch.sheets.map((sheet) => redactSheet(sheet, redact)),
+      attempts: batch.attempts.map((attempt) => redactAttempt(attempt, redact)),
+      events: batch.events.map((event) => redactEvent(event, redact)),
+    };
+    return this.queue.enqueue(() => this.writeCommit(redacted));
   }
 
   /** The job row, its sheets and its first events, in one transaction; idempotent on the key. */
   insertJob(job: NewJob, sheets: SheetRecord[], events: EventDraft[]): Promise<InsertJobOutcome> {
+    sheets = sheets.map((sheet) => redactSheet(sheet, this.redact));
+    events = events.map((event) => redactEvent(event, this.redact));
     return this.queue.enqueue((): InsertJobOutcome => {
       const now = this.now();
       const inserted = this.statements.insertJob.run({
@@ -199,7 +214,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   /** Appends events alone, in queue order (tools and tests seed the log with it). */
   appendEvents(events: EventDraft[]): Promise<EventRecord[]> {
-    return this.queue.enqueue(() => this.writeEvents(events));
+    const redacted = events.map((event) => redactEvent(event, this.redact));
+    return this.queue.enqueue(() => this.writeEvents(redacted));
   }
 
   /** Committed events after a cursor, in `seq` order (replay for subscribers). */

@@ -1,14 +1,18 @@
 /**
  * The five validation kinds (DESIGN.md §6, SCORE-SCHEMA.md §4). Rules are the score's
  * `validations` entries as validated (snake_case). Relative paths resolve against the
- * workspace. A failing check is retried `retry_count` times, `retry_delay_ms` apart, as
- * upstream does (files written by a just-exited agent may land a moment late).
+ * workspace. A failing file or content check is retried `retry_count` times, `retry_delay_ms`
+ * apart, as upstream does (files written by a just-exited agent may land a moment late); a
+ * command runs once. Validated files are read only when regular and under a size cap, and
+ * patterns match with RE2 in the score sandbox, so no file or pattern can stall the server.
  */
-import { statSync, readFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ValidationDetail } from "../baton/attempt.ts";
-import { compilePythonRegex } from "../score/regex.ts";
+import { readRegularFile } from "../files/regular-file.ts";
+import { sharedSandbox, SandboxError, type ScoreSandbox } from "../sandbox/score-sandbox.ts";
+import { compileLinearRegex, translatePythonRegexToRe2 } from "../score/regex.ts";
 import { runCheckCommand } from "./command.ts";
 import { conditionHolds, effectiveCondition } from "./condition.ts";
 import {
@@ -29,6 +33,8 @@ export const VALIDATION_KINDS = [
 export type ValidationKind = (typeof VALIDATION_KINDS)[number];
 
 const DEFAULT_COMMAND_TIMEOUT_SECONDS = 3600;
+/** Largest file a content check reads. */
+export const MAX_VALIDATED_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Modification times (ns) taken before the instrument runs; null = the file did not exist. */
 export type MtimeSnapshot = Map<string, bigint | null>;
@@ -40,6 +46,8 @@ export interface ValidationRun {
   snapshot: MtimeSnapshot;
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** Where content_regex patterns run. Default: the process's sandbox. */
+  sandbox?: ScoreSandbox;
 }
 
 export interface ValidationSummary {
@@ -99,11 +107,39 @@ export function isApplicable(rule: ValidationRule, values: PlaceholderValues): b
   return conditionHolds(effectiveCondition(rule), values);
 }
 
-function readText(file: string): string | null {
+function isSpecialFile(file: string): boolean {
   try {
-    return readFileSync(file, "utf8");
+    const stat = statSync(file);
+    return !stat.isFile() && !stat.isDirectory();
   } catch {
-    return null;
+    return false;
+  }
+}
+
+async function regexFinds(
+  pattern: string,
+  text: string,
+  run: ValidationRun,
+): Promise<CheckOutcome | boolean> {
+  let compiled: { source: string; flags: number };
+  try {
+    // Compiling here only parses (linear); the match runs in the sandbox.
+    compileLinearRegex(pattern, "m");
+    compiled = translatePythonRegexToRe2(pattern, "m");
+  } catch (error) {
+    return {
+      passed: false,
+      message: `invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`,
+    };
+  }
+  try {
+    return await (run.sandbox ?? sharedSandbox()).regexFinds(compiled.source, compiled.flags, text);
+  } catch (error) {
+    if (!(error instanceof SandboxError)) throw error;
+    return {
+      passed: false,
+      message: `pattern ${JSON.stringify(pattern)} could not be matched: ${error.message}`,
+    };
   }
 }
 
@@ -115,9 +151,10 @@ async function checkOnce(rule: ValidationRule, run: ValidationRun): Promise<Chec
     case "file_exists": {
       const file = resolveRulePath(rule, run.values, run.workspace);
       if (file === null) return { passed: false, message: "rule has no path" };
-      return mtimeOf(file) !== null
-        ? { passed: true }
-        : { passed: false, message: `file not found: ${file}` };
+      if (mtimeOf(file) === null) return { passed: false, message: `file not found: ${file}` };
+      return isSpecialFile(file)
+        ? { passed: false, message: `not a regular file: ${file}` }
+        : { passed: true };
     }
     case "file_modified": {
       const file = resolveRulePath(rule, run.values, run.workspace);
@@ -135,23 +172,21 @@ async function checkOnce(rule: ValidationRule, run: ValidationRun): Promise<Chec
       if (file === null) return { passed: false, message: "rule has no path" };
       const pattern = stringField(rule, "pattern");
       if (pattern === null) return { passed: false, message: "rule has no pattern" };
-      const content = readText(file);
-      if (content === null) return { passed: false, message: `file not found: ${file}` };
+      const read = await readRegularFile(file, MAX_VALIDATED_FILE_BYTES);
+      if (!read.ok)
+        return {
+          passed: false,
+          message: read.reason === "missing" ? `file not found: ${file}` : `${file} ${read.detail}`,
+        };
+      const content = read.text;
       if (kind === "content_contains") {
         return content.includes(pattern)
           ? { passed: true }
           : { passed: false, message: `${file} does not contain ${JSON.stringify(pattern)}` };
       }
-      let regex: RegExp;
-      try {
-        regex = compilePythonRegex(pattern, "m");
-      } catch (error) {
-        return {
-          passed: false,
-          message: `invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`,
-        };
-      }
-      return regex.test(content)
+      const found = await regexFinds(pattern, content, run);
+      if (typeof found !== "boolean") return found;
+      return found
         ? { passed: true }
         : { passed: false, message: `${file} does not match /${pattern}/` };
     }
@@ -186,7 +221,9 @@ async function checkOnce(rule: ValidationRule, run: ValidationRun): Promise<Chec
 }
 
 async function checkWithRetries(rule: ValidationRule, run: ValidationRun): Promise<CheckOutcome> {
-  const retries = Math.max(0, numberField(rule, "retry_count", 3));
+  // A command has its own timeout and may have side effects: it runs once, as upstream does.
+  const retries =
+    rule.type === "command_succeeds" ? 0 : Math.max(0, numberField(rule, "retry_count", 3));
   const delayMs = Math.max(0, numberField(rule, "retry_delay_ms", 200));
   let outcome: CheckOutcome = { passed: false, message: "not checked" };
   for (let attempt = 0; attempt <= retries; attempt++) {

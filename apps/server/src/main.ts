@@ -10,6 +10,8 @@
 import { createPodium } from "./conductor/podium.ts";
 import { readServerConfig } from "./graphql/server-config.ts";
 import { createGatewayServices } from "./graphql/services.ts";
+import { createLogger } from "./ops/logger.ts";
+import { startOps } from "./ops/wiring.ts";
 import { LOOPBACK_HOSTS, startServer, UnsafeBindError } from "./server.ts";
 
 /** A second signal, or a shutdown slower than this, exits at once. */
@@ -20,21 +22,31 @@ async function main(): Promise<void> {
   if (!LOOPBACK_HOSTS.has(config.host) && config.token === null)
     throw new UnsafeBindError(config.host);
 
-  const podium = await createPodium({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const log = createLogger(config.settings);
+  if (config.configFile) log.info({ file: config.configFile }, "configuration file read");
+  const podium = await createPodium({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    maxConcurrentSheets: config.settings.maxConcurrentSheets,
+    onError: (error) => log.error({ err: error }, "podium error"),
+  });
   const services = createGatewayServices({
     conductor: podium.conductor,
     prisma: podium.db.prisma,
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),
   });
+  const ops = startOps(podium, config, log, () => services.checkDatabase());
   const server = await startServer({
     services,
     port: config.port,
     host: config.host,
     token: config.token,
     webOrigins: config.webOrigins,
-    logError: (error) => console.error("unexpected error:", error),
+    logError: (error) => log.error({ err: error }, "unexpected error"),
+    routes: ops.routes,
   });
+  ops.setSubscriptionCounter(() => server.gateway.subscriptions.active);
   console.log(`Podium GraphQL on ${server.url} (GraphiQL in a browser), WebSocket ${server.wsUrl}`);
   if (config.token)
     console.log("Every operation needs the header Authorization: Bearer <PODIUM_TOKEN>.");
@@ -54,6 +66,7 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         await server.close();
+        await ops.close();
         await podium.close();
         process.exit(0);
       } catch (error) {

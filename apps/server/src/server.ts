@@ -3,7 +3,7 @@
  * graphql-ws answers WebSocket upgrades on the same path. WebSocket operations go through
  * `yoga.getEnveloped`, so they share Yoga's schema, plugins and parse/validate caches.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GraphQLError, type ExecutionArgs } from "graphql";
 import { WebSocketServer } from "ws";
@@ -26,6 +26,8 @@ export interface StartServerOptions {
   webOrigins?: readonly string[];
   keepAliveMs?: number;
   logError?: (error: unknown) => void;
+  /** Paths answered before GraphQL (`/health`, `/ready`, `/metrics`: ops/routes.ts). */
+  routes?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 export interface RunningServer {
@@ -67,7 +69,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logError,
   });
   const { yoga, allowedOrigins } = gateway;
-  const httpServer = createServer(yoga);
+  const { routes } = options;
+  const httpServer = createServer(routes ? (req, res) => routes(req, res) || yoga(req, res) : yoga);
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: GRAPHQL_PATH,

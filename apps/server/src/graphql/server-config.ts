@@ -3,6 +3,11 @@
  * value stops the process with a message naming the variable.
  */
 import path from "node:path";
+import type { NotificationTarget } from "../config/config-file.ts";
+import { ConfigError } from "../config/errors.ts";
+import { readSharedSettings, settingsSource, type SharedSettings } from "../config/settings.ts";
+
+export { ConfigError };
 
 export interface ServerConfig {
   port: number;
@@ -11,13 +16,10 @@ export interface ServerConfig {
   dataDir: string;
   token: string | null;
   webOrigins: string[];
-}
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
+  settings: SharedSettings;
+  /** Notifications added to every job (config file). */
+  notifications: NotificationTarget[];
+  configFile: string | null;
 }
 
 function portFrom(name: string, raw: string | undefined, fallback: number): number {
@@ -50,10 +52,13 @@ function originsFrom(raw: string, webPort: number): string[] {
   });
 }
 
+/** Environment first, then the config file (config/config-file.ts), then the defaults. */
 export function readServerConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  processEnv: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): ServerConfig {
+  const source = settingsSource(processEnv, cwd);
+  const env = source.env;
   const dataDir = path.resolve(cwd, env.PODIUM_DATA_DIR?.trim() || "./data");
   const webPort = portFrom("WEB_PORT", env.WEB_PORT, 3000);
   return {
@@ -63,5 +68,8 @@ export function readServerConfig(
     dataDir,
     token: env.PODIUM_TOKEN?.trim() || null,
     webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? "", webPort),
+    settings: readSharedSettings(env, cwd),
+    notifications: source.notifications,
+    configFile: source.configFile,
   };
 }

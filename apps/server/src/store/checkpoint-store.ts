@@ -93,6 +93,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
     return this.queue.stats;
   }
 
+  /** Told how long each group transaction took to commit, in seconds. */
+  observeCommits(listener: (seconds: number, work: number) => void): void {
+    this.queue.onTransaction = listener;
+  }
+
   commit(batch: CheckpointCommit): Promise<EventRecord[]> {
     return this.queue.enqueue(() => this.writeCommit(batch));
   }

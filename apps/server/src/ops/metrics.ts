@@ -126,10 +126,21 @@ export function createMetrics(sources: MetricsSources): PodiumMetrics {
   });
   sources.observeCommits((seconds) => commitSeconds.observe(seconds));
 
+  // A sheet failed by the engine (retries exhausted, timeout) names no instrument: the one it
+  // was last dispatched to is remembered until the sheet ends.
+  const playedOn = new Map<string, string>();
   const onEvent = (event: EventRecord): void => {
-    const instrument = text(event.data, "instrument");
+    const key = `${event.jobId}:${event.sheetNum}`;
+    const named = text(event.data, "instrument");
+    const instrument = named === "unknown" ? (playedOn.get(key) ?? named) : named;
+    if (event.event.startsWith("job.") && event.event !== "job.started") {
+      for (const played of playedOn.keys())
+        if (played.startsWith(`${event.jobId}:`) && /completed|failed|cancelled/.test(event.event))
+          playedOn.delete(played);
+    }
     switch (event.event) {
       case "sheet.dispatched":
+        playedOn.set(key, instrument);
         dispatched.inc({ instrument });
         return;
       case "sheet.completed":

@@ -8,6 +8,7 @@ import type { ServerConfig } from "../graphql/server-config.ts";
 import { logBootReport, logLifecycle } from "./lifecycle-log.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
+import { startNotifier } from "./notifications/notifier.ts";
 import { createOpsRoutes, type OpsRoutes } from "./routes.ts";
 
 export interface Ops {
@@ -35,6 +36,15 @@ export function startOps(
     openSubscriptions: () => subscriptions(),
     observeCommits: (listener) => podium.store.observeCommits(listener),
   });
+  const notifier = startNotifier({
+    bus: podium.bus,
+    loadJob: (id) =>
+      podium.db.prisma.job.findUnique({ where: { id }, select: { name: true, scoreText: true } }),
+    defaults: config.notifications,
+    webhookUrl: config.settings.webhookUrl,
+    env: process.env,
+    log,
+  });
   const routes = createOpsRoutes({
     token: config.token,
     metrics,
@@ -51,6 +61,7 @@ export function startOps(
     async close() {
       lifecycle.unsubscribe();
       metrics.close();
+      await notifier.close();
     },
   };
 }

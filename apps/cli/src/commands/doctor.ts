@@ -59,9 +59,11 @@ export function instrumentFinding(profile: InstrumentProfile, env: NodeJS.Proces
   return { ok: false, text: `${profile.name}: profile has no ${profile.kind} section` };
 }
 
-function print(title: string, findings: Finding[]): void {
+/** `unusable` marks what is missing but not broken (an agent CLI that is not installed). */
+function print(title: string, findings: Finding[], unusable = "FAIL"): void {
   console.log(title);
-  for (const finding of findings) console.log(`  ${finding.ok ? "ok  " : "FAIL"} ${finding.text}`);
+  for (const finding of findings)
+    console.log(`  ${finding.ok ? "ok  " : unusable} ${finding.text}`);
 }
 
 export async function doctorCommand(
@@ -73,7 +75,7 @@ export async function doctorCommand(
   const instruments = [...profiles.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((profile) => instrumentFinding(profile, env));
-  print("instruments", instruments);
+  print("instruments", instruments, "no  ");
   if (!instruments.some((finding) => finding.ok)) needsFixing = true;
 
   print(

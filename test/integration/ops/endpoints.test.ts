@@ -91,6 +91,15 @@ describe("with a token", () => {
     expect(lifecycle).toEqual(
       expect.arrayContaining(["job.submitted", "job.started", "job.completed"]),
     );
+    const sheetLines = lines.filter((line) => line.job === jobId && line.sheet === 2);
+    expect(sheetLines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(["sheet.dispatched", "sheet.completed"]),
+    );
+    expect(sheetLines.find((line) => line.msg === "sheet.dispatched")).toMatchObject({
+      level: 30,
+      instrument: "cli",
+      attempt: 1,
+    });
   });
 });
 

@@ -22,6 +22,8 @@ const LEVELS: Partial<Record<EventRecord["event"], Level>> = {
   "circuit_breaker.open": "warn",
   "hook.failed": "warn",
   "concert.refused": "warn",
+  // A sheet waiting on its dependencies says nothing new about it.
+  "sheet.waiting": "debug",
 };
 
 /** Payload keys worth a log field (never prompts, output or file contents). */
@@ -55,7 +57,7 @@ function fieldsOf(data: Record<string, unknown>): Record<string, unknown> {
 export function logEvent(log: Logger, event: EventRecord): void {
   // Live output chunks are for the dashboard and `podium run --sheet`, not the server log.
   if ((event.event as string) === "sheet.output") return;
-  const level = LEVELS[event.event] ?? (event.event.startsWith("sheet.") ? "debug" : "info");
+  const level = LEVELS[event.event] ?? "info";
   const sheet = event.sheetNum > 0 ? { sheet: event.sheetNum } : {};
   log[level]({ seq: event.seq, job: event.jobId, ...sheet, ...fieldsOf(event.data) }, event.event);
 }

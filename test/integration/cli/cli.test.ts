@@ -175,3 +175,31 @@ describe("podium doctor", () => {
     expect(code).toBe(0);
   });
 });
+
+describe("podium serve", () => {
+  it("runs the server in its own process, configured by a config file", async () => {
+    const data = scoreDir();
+    const config = writeScore(
+      data,
+      "podium.config.yaml",
+      `port: 0\ndata_dir: ${data}\ndatabase_url: file:${data}/podium.db\n`,
+    );
+    const serve = podium(["serve", "--config", config], {
+      PORT: "",
+      PODIUM_DATA_DIR: "",
+      DATABASE_URL: "",
+    });
+    try {
+      await serve.waitFor(/Podium GraphQL on (http:\/\/\S+?\/graphql)/);
+      const url = /Podium GraphQL on (http:\/\/\S+?\/graphql)/.exec(serve.output())![1]!;
+      const health = await fetch(url.replace(/\/graphql$/, "/health"));
+      expect(health.status).toBe(200);
+      const status = podium(["status"], { PODIUM_URL: url });
+      expect(await status.exited).toBe(0);
+      expect(status.output()).toContain("no jobs yet");
+    } finally {
+      serve.kill();
+      await serve.exited;
+    }
+  });
+});

@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // with a real server process; integration tests use real SQLite files and real processes; e2e
 // drives Chromium; reliability runs load, faults and hostile input (short unless
 // PODIUM_RELIABILITY=full); perf holds the opt-in benchmarks.
+// Every project `extends: true` so that it inherits the alias below (vitest 4 does not pass the
+// root config to inline projects otherwise). vitest 4 runs on every Node version in `engines`.
 export default defineConfig({
   // One graphql instance: Pothos, Yoga and graphql-ws load graphql's CommonJS entry (it has no
   // `exports` map), while Vite would hand test and source files its `.mjs` entry. Two instances
@@ -12,6 +14,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
@@ -19,6 +22,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "regression",
           include: ["test/regression/**/*.test.ts"],
@@ -27,6 +31,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
@@ -35,6 +40,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
@@ -44,6 +50,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         // Load, faults, bad input and security against real server processes (test/reliability).
         // PODIUM_RELIABILITY=full holds the full load; `short` (npm test) scales it down for CI.
         test: {
@@ -55,6 +62,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "perf",
           include: ["test/perf/**/*.bench.test.ts"],

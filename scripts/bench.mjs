@@ -2,7 +2,7 @@
 // `bench: <name> <value> <unit> | baseline <value> <unit> | ratio <r>`.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { ROOT, chromiumPath, setup, testEnv } from "./lib.mjs";
+import { ROOT, chromiumPath, setup } from "./lib.mjs";
 
 const browser = chromiumPath();
 setup({ web: Boolean(browser) });
@@ -13,7 +13,7 @@ const result = spawnSync(
   {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...testEnv(), PODIUM_BENCH: "1", CHROMIUM_PATH: browser ?? "" },
+    env: { ...process.env, PODIUM_BENCH: "1", CHROMIUM_PATH: browser ?? "" },
   },
 );
 process.exit(result.status ?? 1);

@@ -184,10 +184,3 @@ export function killGroup(child, signal = "SIGTERM") {
     // Already gone.
   }
 }
-
-/** The environment of a test or benchmark run: Node 20 gets the polyfills vitest 5 expects. */
-export function testEnv() {
-  const polyfills = `--import=${path.join(ROOT, "scripts", "node20-polyfills.mjs")}`;
-  const nodeOptions = [process.env.NODE_OPTIONS, polyfills].filter(Boolean).join(" ");
-  return { ...process.env, NODE_OPTIONS: nodeOptions };
-}

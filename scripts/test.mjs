@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, chromiumPath, log, setup, testEnv } from "./lib.mjs";
+import { ROOT, chromiumPath, log, setup } from "./lib.mjs";
 
 const reliabilityOnly = process.argv.includes("--reliability");
 const browser = chromiumPath();
@@ -58,7 +58,7 @@ const vitest = spawnSync(
     cwd: ROOT,
     stdio: "inherit",
     env: {
-      ...testEnv(),
+      ...process.env,
       PODIUM_RELIABILITY: reliabilityOnly ? "full" : "short",
       CHROMIUM_PATH: browser ?? "",
     },

@@ -13,6 +13,9 @@
 import { createPodium } from "./conductor/podium.ts";
 import { readServerConfig } from "./graphql/server-config.ts";
 import { createGatewayServices } from "./graphql/services.ts";
+import { createLogger } from "./ops/logger.ts";
+import { opsRouteTable } from "./ops/routes.ts";
+import { startOps } from "./ops/wiring.ts";
 import { LOOPBACK_HOSTS, startServer, UnsafeBindError } from "./server.ts";
 
 /** Once the drain is over, a shutdown slower than this exits at once. */
@@ -23,11 +26,15 @@ async function main(): Promise<void> {
   if (!LOOPBACK_HOSTS.has(config.host) && config.token === null)
     throw new UnsafeBindError(config.host);
 
+  const log = createLogger(config.settings);
+  if (config.configFile) log.info({ file: config.configFile }, "configuration file read");
   const podium = await createPodium({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    sqliteSynchronous: config.sqliteSynchronous,
-    allowedRoots: config.allowedRoots,
+    sqliteSynchronous: config.settings.sqliteSynchronous,
+    allowedRoots: config.settings.allowedRoots,
+    maxConcurrentSheets: config.settings.maxConcurrentSheets,
+    onError: (error) => log.error({ err: error }, "podium error"),
   });
   const services = createGatewayServices({
     conductor: podium.conductor,
@@ -36,6 +43,7 @@ async function main(): Promise<void> {
     listInstruments: () => podium.listInstruments(),
     draining: () => podium.conductor.draining,
   });
+  const ops = startOps(podium, config, log, () => services.checkDatabase());
   const server = await startServer({
     services,
     port: config.port,
@@ -43,8 +51,10 @@ async function main(): Promise<void> {
     token: config.token,
     webOrigins: config.webOrigins,
     ...(config.webDir ? { webDir: config.webDir } : {}),
-    logError: (error) => console.error("unexpected error:", error),
+    logError: (error) => log.error({ err: error }, "unexpected error"),
+    routes: opsRouteTable(ops.routes),
   });
+  ops.setSubscriptionCounter(() => server.gateway.subscriptions.active);
   console.log(`Podium GraphQL on ${server.url} (GraphiQL in a browser), WebSocket ${server.wsUrl}`);
   console.log(`Podium dashboard on ${server.url.replace(/\/graphql$/, "/")}`);
   if (config.token)
@@ -69,12 +79,12 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(
       `${signal}: draining — nothing new is dispatched; attempts in flight get up to ` +
-        `${config.drainGraceSeconds} s to finish (send the signal again to end them now)`,
+        `${config.settings.drainGraceSeconds} s to finish (send the signal again to end them now)`,
     );
     void (async () => {
       try {
         const finished = await podium.conductor.drain(
-          config.drainGraceSeconds * 1000,
+          config.settings.drainGraceSeconds * 1000,
           force.signal,
         );
         console.log(
@@ -84,6 +94,7 @@ async function main(): Promise<void> {
         );
         if (!force.signal.aborted) exitSoon();
         await server.close();
+        await ops.close();
         await podium.close();
         process.exit(0);
       } catch (error) {

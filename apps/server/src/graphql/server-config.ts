@@ -3,12 +3,12 @@
  * value stops the process with a message naming the variable.
  */
 import path from "node:path";
-import {
-  DEFAULT_SQLITE_SYNCHRONOUS,
-  SQLITE_SYNCHRONOUS_LEVELS,
-  sqlitePathFromUrl,
-  type SqliteSynchronous,
-} from "../store/database.ts";
+import { sqlitePathFromUrl } from "../store/database.ts";
+import type { NotificationTarget } from "../config/config-file.ts";
+import { ConfigError } from "../config/errors.ts";
+import { readSharedSettings, settingsSource, type SharedSettings } from "../config/settings.ts";
+
+export { ConfigError };
 
 export interface ServerConfig {
   port: number;
@@ -18,22 +18,12 @@ export interface ServerConfig {
   token: string | null;
   /** Browser origins allowed besides the server's own (e.g. `next dev` on another port). */
   webOrigins: string[];
-  sqliteSynchronous: SqliteSynchronous;
   /** The dashboard's static build, when not the one in apps/web/out. */
   webDir: string | null;
-  /** PODIUM_DRAIN_GRACE_SECONDS: how long in-flight attempts may finish after SIGTERM/SIGINT. */
-  drainGraceSeconds: number;
-  /** PODIUM_ALLOWED_ROOTS: directories score files may be read from, besides the data dir. */
-  allowedRoots: string[];
-}
-
-export const DEFAULT_DRAIN_GRACE_SECONDS = 300;
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
+  settings: SharedSettings;
+  /** Notifications added to every job (config file). */
+  notifications: NotificationTarget[];
+  configFile: string | null;
 }
 
 function portFrom(name: string, raw: string | undefined, fallback: number): number {
@@ -63,26 +53,6 @@ function originsFrom(raw: string): string[] {
   });
 }
 
-function sqliteSynchronousFrom(raw: string | undefined): SqliteSynchronous {
-  const value = raw?.trim().toUpperCase() ?? "";
-  if (value === "") return DEFAULT_SQLITE_SYNCHRONOUS;
-  const level = SQLITE_SYNCHRONOUS_LEVELS.find((candidate) => candidate === value);
-  if (!level) {
-    throw new ConfigError(
-      `PODIUM_SQLITE_SYNCHRONOUS must be one of ${SQLITE_SYNCHRONOUS_LEVELS.join(", ")}, got "${raw ?? ""}"`,
-    );
-  }
-  return level;
-}
-
-function secondsFrom(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0)
-    throw new ConfigError(`${name} must be a number of seconds (0 or more), got "${raw}"`);
-  return seconds;
-}
-
 function databaseUrlFrom(raw: string | undefined, cwd: string): string {
   const url = raw?.trim() || `file:${path.resolve(cwd, "data/podium.db")}`;
   try {
@@ -93,10 +63,13 @@ function databaseUrlFrom(raw: string | undefined, cwd: string): string {
   return url;
 }
 
+/** Environment first, then the config file (config/config-file.ts), then the defaults. */
 export function readServerConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  processEnv: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): ServerConfig {
+  const source = settingsSource(processEnv, cwd);
+  const env = source.env;
   const dataDir = path.resolve(cwd, env.PODIUM_DATA_DIR?.trim() || "./data");
   return {
     port: portFrom("PORT", env.PORT, 4000),
@@ -104,18 +77,10 @@ export function readServerConfig(
     databaseUrl: databaseUrlFrom(env.DATABASE_URL, cwd),
     dataDir,
     token: env.PODIUM_TOKEN?.trim() || null,
-    sqliteSynchronous: sqliteSynchronousFrom(env.PODIUM_SQLITE_SYNCHRONOUS),
     webOrigins: originsFrom(env.PODIUM_WEB_ORIGIN ?? ""),
     webDir: env.PODIUM_WEB_DIR?.trim() ? path.resolve(cwd, env.PODIUM_WEB_DIR.trim()) : null,
-    drainGraceSeconds: secondsFrom(
-      "PODIUM_DRAIN_GRACE_SECONDS",
-      env.PODIUM_DRAIN_GRACE_SECONDS,
-      DEFAULT_DRAIN_GRACE_SECONDS,
-    ),
-    allowedRoots: (env.PODIUM_ALLOWED_ROOTS ?? "")
-      .split(":")
-      .map((root) => root.trim())
-      .filter((root) => root !== "")
-      .map((root) => path.resolve(cwd, root)),
+    settings: readSharedSettings(env, cwd),
+    notifications: source.notifications,
+    configFile: source.configFile,
   };
 }

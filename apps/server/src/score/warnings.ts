@@ -63,6 +63,7 @@ const ACTED_ON_TREE: { readonly [key: string]: ActedOn } = {
   // delay Podium does not have.
   stale_detection: true,
   pause_between_sheets_seconds: true,
+  notifications: true, // type email is checked separately
   on_success: true, // run_script and some run_job options are checked separately
   concert: true,
   // How long a fermata waits for a person when the job runs with escalation (then it fails).
@@ -121,6 +122,12 @@ function itemWarnings(config: ScoreConfig, out: string[]) {
         `backend.timeout_overrides.${num}: ${timeout} is not a usable timeout; the sheet keeps its other timeout`,
       );
   }
+  config.notifications.forEach((notification, index) => {
+    if (notification.type === "email")
+      out.push(
+        `notifications.${index}.type: email is ${NOT_ACTED} (use webhook, slack or desktop)`,
+      );
+  });
   config.on_success.forEach((hook, index) => {
     if (hook.type === "run_script")
       out.push(`on_success.${index}.type: run_script is ${NOT_ACTED}`);

@@ -105,6 +105,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
     return this.queue.stats;
   }
 
+  /** Told how long each group transaction took to commit, in seconds. */
+  observeCommits(listener: (seconds: number, work: number) => void): void {
+    this.queue.onTransaction = listener;
+  }
+
   commit(batch: CheckpointCommit): Promise<EventRecord[]> {
     const redact = this.redact;
     const redacted: CheckpointCommit = {

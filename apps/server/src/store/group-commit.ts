@@ -41,6 +41,8 @@ export class GroupCommitQueue {
   private retryTimer: NodeJS.Timeout | null = null;
   /** How many transactions ran and how much work they carried (read by the benchmark). */
   readonly stats = { transactions: 0, work: 0, busyRetries: 0 };
+  /** Told how long each committed transaction took (metrics). */
+  onTransaction: ((seconds: number, work: number) => void) | null = null;
 
   constructor(private readonly writer: Database.Database) {}
 
@@ -78,6 +80,7 @@ export class GroupCommitQueue {
     this.queue = [];
     if (group.length === 0) return;
     let outcomes: WorkOutcome[];
+    const startedAt = performance.now();
     try {
       outcomes = this.runGroupFast(group);
     } catch (fastError) {
@@ -93,6 +96,7 @@ export class GroupCommitQueue {
     this.retryDelayMs = 0;
     this.stats.transactions += 1;
     this.stats.work += group.length;
+    this.onTransaction?.((performance.now() - startedAt) / 1000, group.length);
     group.forEach((work, index) => {
       const outcome = outcomes[index]!;
       if (outcome.ok) work.resolve(outcome.value);

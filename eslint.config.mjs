@@ -20,6 +20,7 @@ export default tseslint.config(
     ignores: [
       "**/node_modules/**",
       "**/.next/**",
+      "apps/web/out/**",
       "apps/server/src/generated/**",
       "data/**",
       "artifacts/**",

@@ -47,16 +47,19 @@ describe("built-in profiles", () => {
 
   it("agent CLIs declare structured output and priced models", () => {
     expect(profiles.get("claude-code")!.cli!.output).toMatchObject({
-      format: "json",
+      format: "jsonl",
+      completion_event_type: "result",
       result_path: "result",
+      cost_path: "total_cost_usd",
     });
     expect(profiles.get("codex-cli")!.cli!.output).toMatchObject({
       format: "jsonl",
       completion_event_type: "item.completed",
     });
     expect(profiles.get("gemini-cli")!.cli!.output).toMatchObject({
-      format: "json",
-      aggregate_tokens: true,
+      format: "jsonl",
+      completion_event_type: "message",
+      model_path: "stats.models",
     });
     for (const name of ["claude-code", "codex-cli", "gemini-cli", "openai-compatible"]) {
       expect(profiles.get(name)!.models.length).toBeGreaterThan(0);

@@ -195,6 +195,7 @@ export class HttpBackend implements InstrumentBackend {
       stderrTail: "",
       inputTokens: parsed.usage?.prompt_tokens ?? null,
       outputTokens: parsed.usage?.completion_tokens ?? null,
+      reportedCostUsd: null,
       modelUsed: parsed.model ?? model,
     };
   }

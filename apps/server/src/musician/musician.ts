@@ -205,14 +205,18 @@ export function createMusician(options: MusicianOptions): MusicianPort {
       const finishedAt = clock.now();
       const run = outcome.run;
       const profile = pool.profile(request.instrument);
-      const cost = profile
-        ? estimateCost(
-            profile,
-            [request.model, run?.modelUsed ?? null],
-            run?.inputTokens ?? null,
-            run?.outputTokens ?? null,
-          )
-        : { costUsd: 0, costUncertain: false };
+      const reported = run?.reportedCostUsd ?? null;
+      const cost =
+        reported !== null
+          ? { costUsd: reported, costUncertain: false }
+          : profile
+            ? estimateCost(
+                profile,
+                [request.model, run?.modelUsed ?? null],
+                run?.inputTokens ?? null,
+                run?.outputTokens ?? null,
+              )
+            : { costUsd: 0, costUncertain: false };
       const redact = (text: string) => redactSecrets(text, env);
       const details = (outcome.validation?.details ?? []).map((detail) => ({
         ...detail,
@@ -235,7 +239,7 @@ export function createMusician(options: MusicianOptions): MusicianPort {
         errorClass: outcome.errorClass,
         errorMessage: outcome.errorMessage === null ? null : redact(outcome.errorMessage),
         rateLimited: run?.rateLimited ?? false,
-        rateLimitWaitSeconds: run?.rateLimited ? (run.rateLimitWaitSeconds ?? 60) : null,
+        rateLimitWaitSeconds: run?.rateLimited ? run.rateLimitWaitSeconds : null,
         costUsd: cost.costUsd,
         costUncertain: cost.costUncertain,
         inputTokens: run?.inputTokens ?? null,

@@ -15,10 +15,16 @@ import {
 } from "./harness.ts";
 
 export interface CostExpectation {
-  /** The CLI reports its own cost (checked > 0 although the model is not in the profile's table). */
+  /**
+   * The CLI reports its own cost: recorded although the CLI's model has no price in the
+   * profile's table. Otherwise the cost is priced from the table at `model`.
+   */
   reported: boolean;
   model: string;
 }
+
+/** 1200 input and 70 output tokens at $0.00125 / $0.01 per 1k (gpt-5-codex, gemini-2.5-pro). */
+const TABLE_PRICED_USD = 0.0022;
 
 export function describeRealAgent(cli: AgentCli, cost: CostExpectation): void {
   describe(`${cli} (the real CLI) through its built-in profile`, () => {
@@ -48,6 +54,7 @@ export function describeRealAgent(cli: AgentCli, cost: CostExpectation): void {
       expect(result.outputTokens).toBe(70);
       expect(result.modelUsed).toContain(cost.model);
       expect(result.costUsd).toBeGreaterThan(0);
+      if (!cost.reported) expect(result.costUsd).toBeCloseTo(TABLE_PRICED_USD, 8);
       expect(result.costUncertain).toBe(false);
       const [agentRequest] = harness.standIn.agentRequests().slice(-1);
       expect(JSON.stringify(agentRequest!.body)).toContain("What is the answer?");

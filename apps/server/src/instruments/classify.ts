@@ -93,8 +93,7 @@ export function classifyFailedRun(
     );
   const rateLimitMatch = firstMatch(patterns.rateLimit, haystack);
   if (rateLimitEvent || rateLimitMatch) {
-    // Null when the output names no reset time: the engine then waits as the score's
-    // rate_limit settings say (or its documented default).
+    // Null when the output names no reset time: the engine then applies its default wait.
     const wait = parseRateLimitWait(haystack, facts.nowMs);
     return {
       errorClass: "RATE_LIMIT",

@@ -181,7 +181,7 @@ describe("CLI instruments driven by profiles (fake CLIs)", () => {
     expect(result.rateLimited).toBe(false);
   });
 
-  it("reports a missing executable as a failed attempt", async () => {
+  it("reports a missing executable as an instrument not usable here (falls back, no retry)", async () => {
     const lonely = new BackendPool({
       profiles: profileMap(fakeCliProfile("claude-code", "/nonexistent/claude")),
     });
@@ -194,8 +194,9 @@ describe("CLI instruments driven by profiles (fake CLIs)", () => {
       { signal: signalNotAborted() },
     );
     expect(result.executionSuccess).toBe(false);
-    expect(result.errorClass).toBe("EXECUTION_ERROR");
+    expect(result.errorClass).toBe("UNKNOWN_INSTRUMENT");
     expect(result.errorMessage).toContain("/nonexistent/claude");
+    expect(result.errorMessage).toContain("not usable here");
     expect(lonely.inFlight("claude-code")).toBe(0);
   });
 });

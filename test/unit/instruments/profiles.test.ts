@@ -181,3 +181,34 @@ describe("profile validation", () => {
     expect("problem" in result && result.problem.message).toContain("cannot read");
   });
 });
+
+describe("instrument availability", () => {
+  const { profiles } = loadInstrumentProfiles({ userDirs: [] });
+
+  it("a CLI is usable when its executable is on PATH, and says why not otherwise", () => {
+    const bin = path.join(repoRoot, "node_modules/.bin");
+    const listed = listInstruments(profiles, { PATH: `${bin}:/usr/bin:/bin` });
+    for (const name of ["claude-code", "codex-cli", "gemini-cli", "cli"]) {
+      expect(listed.find((entry) => entry.name === name)).toMatchObject({
+        usable: true,
+        unavailableReason: null,
+      });
+    }
+    const bare = listInstruments(profiles, { PATH: tempDir() });
+    expect(bare.find((entry) => entry.name === "claude-code")).toMatchObject({
+      usable: false,
+      unavailableReason: "executable 'claude' not found on PATH",
+    });
+  });
+
+  it("an HTTP instrument is usable only with its API key variable set", () => {
+    expect(
+      listInstruments(profiles, {}).find((entry) => entry.name === "openai-compatible"),
+    ).toMatchObject({ usable: false, unavailableReason: "OPENAI_API_KEY is not set" });
+    expect(
+      listInstruments(profiles, { OPENAI_API_KEY: "k" }).find(
+        (entry) => entry.name === "openai-compatible",
+      ),
+    ).toMatchObject({ usable: true });
+  });
+});

@@ -83,12 +83,18 @@ export class CliBackend implements InstrumentBackend {
           stdin: invocation.stdin,
         });
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const reason =
-          code === "ENOENT"
-            ? `executable '${invocation.executable}' not found on PATH`
-            : `cannot start '${invocation.executable}': ${(error as Error).message}`;
-        return failedRun("EXECUTION_ERROR", reason);
+        // A missing executable is no failure of the sheet: the instrument is unavailable here,
+        // so the engine moves the sheet along its fallback chain without spending retries.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+          return failedRun(
+            "UNKNOWN_INSTRUMENT",
+            `instrument '${this.profile.name}' is not usable here: executable '${invocation.executable}' not found on PATH`,
+          );
+        }
+        return failedRun(
+          "EXECUTION_ERROR",
+          `cannot start '${invocation.executable}': ${(error as Error).message}`,
+        );
       }
       this.running.add(group.pgid);
       return await this.supervise(group, { ...request, signal }, cancel.aborted);

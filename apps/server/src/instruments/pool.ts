@@ -62,7 +62,7 @@ export class BackendPool {
   }
 
   instruments(): InstrumentInfo[] {
-    return listInstruments(this.profiles);
+    return listInstruments(this.profiles, this.env);
   }
 
   /** Concurrency cap for (instrument, model): the model's `max_concurrent`, default 4. */

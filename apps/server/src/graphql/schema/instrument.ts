@@ -27,5 +27,12 @@ export const InstrumentRef = builder.objectRef<InstrumentInfo>("Instrument").imp
     maxConcurrent: t.exposeInt("maxConcurrent", {
       description: "How many sheets may play on the default model at once.",
     }),
+    usable: t.exposeBoolean("usable", {
+      description: "Whether it can be played here: its executable is on PATH, its API key is set.",
+    }),
+    unavailableReason: t.exposeString("unavailableReason", {
+      nullable: true,
+      description: "Why it cannot be played here; null when usable.",
+    }),
   }),
 });

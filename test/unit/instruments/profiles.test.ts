@@ -10,6 +10,7 @@ import {
   parseProfileText,
 } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
+import { parseScore } from "../../../apps/server/src/score/parse.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const upstreamInstruments = path.resolve(repoRoot, "../shared/upstream/instruments");
@@ -210,5 +211,31 @@ describe("instrument availability", () => {
         (entry) => entry.name === "openai-compatible",
       ),
     ).toMatchObject({ usable: true });
+  });
+});
+
+describe("submit-time warnings for instruments not usable here", () => {
+  it("names each unusable instrument, its sheets and the reason; usable ones stay quiet", async () => {
+    const { profiles } = loadInstrumentProfiles({ userDirs: [] });
+    const pool = new BackendPool({ profiles, env: { PATH: "/usr/bin:/bin" } });
+    const score = [
+      "name: fallbacks",
+      "instrument: codex-cli",
+      "instrument_fallbacks: [cli]",
+      "sheet: {size: 1, total_items: 2}",
+      "prompt: {template: hi}",
+      "",
+    ].join("\n");
+    const parsed = parseScore(score, {
+      knownInstruments: profiles.keys(),
+      instrumentUnusable: (name) => pool.unusableReason(name),
+    });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const about = parsed.warnings.filter((warning) => warning.includes("not usable here"));
+    expect(about).toEqual([
+      "instrument 'codex-cli' (sheets 1, 2) is not usable here: executable 'codex' not found on PATH; such a sheet moves to its next fallback instrument, or fails, without spending retries",
+    ]);
+    await pool.close();
   });
 });

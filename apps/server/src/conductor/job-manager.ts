@@ -42,6 +42,8 @@ export interface JobManagerOptions {
   cwd?: string;
   /** Instrument names known besides the built-ins (user profiles). */
   knownInstruments?: Iterable<string>;
+  /** Why an instrument cannot be played here, or null (submit-time warnings). */
+  instrumentUnusable?: (instrument: string) => string | null;
   /** Wall-clock limit applied to every job; null (default) for none. */
   jobTimeoutSeconds?: number | null;
   newJobId?: () => string;
@@ -94,6 +96,7 @@ export class JobManager implements ConductorCommands {
   private readonly dataDir: string;
   private readonly cwd: string;
   private readonly knownInstruments: string[];
+  private readonly instrumentUnusable: ((instrument: string) => string | null) | undefined;
   private readonly jobTimeoutSeconds: number | null;
   private readonly newJobId: () => string;
   private readonly processTag: string | null;
@@ -108,6 +111,7 @@ export class JobManager implements ConductorCommands {
     this.dataDir = options.dataDir;
     this.cwd = options.cwd ?? process.cwd();
     this.knownInstruments = [...(options.knownInstruments ?? [])];
+    this.instrumentUnusable = options.instrumentUnusable;
     this.jobTimeoutSeconds = options.jobTimeoutSeconds ?? null;
     this.newJobId = options.newJobId ?? (() => randomUUID());
     this.processTag = options.processTag ?? null;
@@ -264,7 +268,11 @@ export class JobManager implements ConductorCommands {
   // ---- internals ----
 
   private parse(text: string): ScoreParseResult {
-    return parseScore(text, { baseDir: this.cwd, knownInstruments: this.knownInstruments });
+    return parseScore(text, {
+      baseDir: this.cwd,
+      knownInstruments: this.knownInstruments,
+      instrumentUnusable: this.instrumentUnusable,
+    });
   }
 
   private jobOptions(options: SubmitJobOptions, link: ConcertLink | null): JobOptions {

@@ -108,6 +108,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     dataDir,
     cwd: options.cwd,
     knownInstruments: pool.profiles.keys(),
+    instrumentUnusable: (name) => pool.unusableReason(name),
     jobTimeoutSeconds: options.jobTimeoutSeconds ?? null,
     processTag,
   });

@@ -33,6 +33,7 @@ export interface RecordedRequest {
   /** What the stand-in answered: the reply kind, or "side" for a side request. */
   answered: string;
   at: number;
+  headers: http.IncomingHttpHeaders;
   body: unknown;
 }
 
@@ -45,6 +46,12 @@ export class ModelApiStandIn {
   private fallback: Reply = DEFAULT_REPLY;
   private server: http.Server | null = null;
   private port = 0;
+
+  /**
+   * `everyRequest`: every request of a known family takes the script (HTTP instruments send
+   * one plain request per attempt, without tools).
+   */
+  constructor(private readonly options: { everyRequest?: boolean } = {}) {}
 
   /** Replies for the next agent requests, in order; when they run out, `fallback` answers. */
   enqueue(...replies: Reply[]): this {
@@ -89,7 +96,8 @@ export class ModelApiStandIn {
       const body = parseBody(Buffer.concat(chunks).toString("utf8"));
       const path = (req.url ?? "/").split("?")[0]!;
       const family = familyOf(path);
-      const agent = family !== "unknown" && offersTools(family, body);
+      const agent =
+        family !== "unknown" && (this.options.everyRequest === true || offersTools(family, body));
       const reply = agent ? (this.script.shift() ?? this.fallback) : null;
       this.requests.push({
         family,
@@ -98,6 +106,7 @@ export class ModelApiStandIn {
         agent,
         answered: reply?.kind ?? "side",
         at: Date.now(),
+        headers: req.headers,
         body,
       });
       if (family === "unknown") {

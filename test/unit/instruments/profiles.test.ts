@@ -29,6 +29,7 @@ describe("built-in profiles", () => {
   it("all load without problems", () => {
     expect(problems).toEqual([]);
     expect([...profiles.keys()].sort()).toEqual([
+      "anthropic_api",
       "claude-code",
       "cli",
       "codex-cli",

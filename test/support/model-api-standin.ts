@@ -233,7 +233,20 @@ function errorBody(family: ApiFamily, reply: Extract<Reply, { kind: "status" }>)
       : reply.status === 429
         ? "RESOURCE_EXHAUSTED"
         : "UNAVAILABLE";
-  return { error: { code: reply.status, message, status } };
+  // Like the real Gemini API: the wait is in the body (RetryInfo and the message), which is
+  // where Gemini CLI reads it; the header alone it ignores.
+  const retry = reply.retryAfterSeconds;
+  return {
+    error: {
+      code: reply.status,
+      message: retry === undefined ? message : `${message}. Please retry in ${retry}s.`,
+      status,
+      details:
+        retry === undefined
+          ? []
+          : [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${retry}s` }],
+    },
+  };
 }
 
 type AnswerReply = Extract<Reply, { kind: "text" } | { kind: "write_file" }>;

@@ -81,7 +81,12 @@ describe("argv from a profile", () => {
       SECRET_TOKEN: "x",
       NAME: "ada",
     });
-    expect(invocation.env).toEqual({ PATH: "/bin", WANTED: "1", GREETING: "hello ada" });
+    expect(invocation.env).toEqual({
+      PATH: "/bin",
+      WANTED: "1",
+      GREETING: "hello ada",
+      SHLVL: "1",
+    });
   });
 });
 

@@ -22,6 +22,7 @@ export const BASIC_ENV_NAMES: readonly string[] = [
   "COLORTERM",
   "TMPDIR",
   "TZ",
+  "SHLVL",
   // Tags every child with its database so orphans are found after a crash (conductor/orphans.ts).
   "PODIUM_DATABASE_TAG",
 ];
@@ -67,6 +68,9 @@ export function buildChildEnv(
   ]) {
     if (!withheld.has(name) && parentEnv[name] !== undefined) env[name] = parentEnv[name];
   }
+  // Without SHLVL, a `bash -c` whose stdin is a socket (node's pipes are socketpairs) believes
+  // it was started by a remote shell daemon and sources ~/.bashrc (slow, and it may hang).
+  env.SHLVL ??= "1";
   for (const [name, value] of Object.entries(options.overrides ?? {})) {
     if (!withheld.has(name)) env[name] = expandEnvValue(value, parentEnv);
   }

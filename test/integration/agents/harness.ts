@@ -5,7 +5,7 @@
  * Nothing here reads or writes the user's real CLI configuration, and no request leaves the
  * machine.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,6 +116,7 @@ export async function startAgentHarness(cli: AgentCli): Promise<AgentHarness> {
     close: async () => {
       await pool.close();
       await standIn.close();
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }

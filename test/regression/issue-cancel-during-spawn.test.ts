@@ -11,7 +11,7 @@ import { livingGroupMembers } from "../../apps/server/src/instruments/process-gr
 import { createMusician } from "../../apps/server/src/musician/musician.ts";
 import {
   attemptRequest,
-  builtinWithExecutable,
+  fakeCliProfile,
   FAKE_CLI_DIR,
   profileMap,
   tempDir,
@@ -21,9 +21,7 @@ import {
 const TIMEOUT_SECONDS = 8;
 
 const pool = new BackendPool({
-  profiles: profileMap(
-    builtinWithExecutable("claude-code", path.join(FAKE_CLI_DIR, "fake-claude")),
-  ),
+  profiles: profileMap(fakeCliProfile("claude-code", path.join(FAKE_CLI_DIR, "fake-claude"))),
 });
 const musician = createMusician({ pool });
 
@@ -97,9 +95,7 @@ describe("regression: a cancel while the instrument is starting", () => {
 
   it("cancels an attempt whose pool is closed while its process is spawning", async () => {
     const closing = new BackendPool({
-      profiles: profileMap(
-        builtinWithExecutable("claude-code", path.join(FAKE_CLI_DIR, "fake-claude")),
-      ),
+      profiles: profileMap(fakeCliProfile("claude-code", path.join(FAKE_CLI_DIR, "fake-claude"))),
     });
     let pgid = 0;
     const playing = createMusician({ pool: closing }).play(hangingAttempt(), {

@@ -97,7 +97,10 @@ let server: ServerProcess;
 let endpoint: Endpoint;
 
 beforeAll(async () => {
-  server = await startServerProcess({ env: SECRETS });
+  // Passed on explicitly: instrument processes get only the variables they are given.
+  server = await startServerProcess({
+    env: { ...SECRETS, PODIUM_PASS_ENV: Object.keys(SECRETS).join(",") },
+  });
   endpoint = { url: server.url, wsUrl: server.wsUrl };
 });
 

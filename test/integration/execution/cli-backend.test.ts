@@ -8,6 +8,7 @@ import { createMusician } from "../../../apps/server/src/musician/musician.ts";
 import {
   attemptRequest,
   builtinWithExecutable,
+  fakeCliProfile,
   FAKE_CLI_DIR,
   profileMap,
   signalNotAborted,
@@ -20,9 +21,9 @@ const clock = { now: () => FIXED_NOW };
 
 const pool = new BackendPool({
   profiles: profileMap(
-    builtinWithExecutable("claude-code", path.join(FAKE_CLI_DIR, "fake-claude")),
-    builtinWithExecutable("codex-cli", path.join(FAKE_CLI_DIR, "fake-codex")),
-    builtinWithExecutable("gemini-cli", path.join(FAKE_CLI_DIR, "fake-gemini")),
+    fakeCliProfile("claude-code", path.join(FAKE_CLI_DIR, "fake-claude")),
+    fakeCliProfile("codex-cli", path.join(FAKE_CLI_DIR, "fake-codex")),
+    fakeCliProfile("gemini-cli", path.join(FAKE_CLI_DIR, "fake-gemini")),
     builtinWithExecutable("cli", "bash"),
   ),
   clock,
@@ -44,7 +45,7 @@ function isGroupGone(pgid: number): boolean {
   return livingGroupMembers(pgid).length === 0;
 }
 
-describe("CLI instruments driven by their built-in profiles", () => {
+describe("CLI instruments driven by profiles (fake CLIs)", () => {
   it("reads Claude Code's JSON result, tokens and cost", async () => {
     const workspace = tempDir();
     const result = await musician.play(
@@ -180,9 +181,9 @@ describe("CLI instruments driven by their built-in profiles", () => {
     expect(result.rateLimited).toBe(false);
   });
 
-  it("reports a missing executable as a failed attempt", async () => {
+  it("reports a missing executable as an instrument not usable here (falls back, no retry)", async () => {
     const lonely = new BackendPool({
-      profiles: profileMap(builtinWithExecutable("claude-code", "/nonexistent/claude")),
+      profiles: profileMap(fakeCliProfile("claude-code", "/nonexistent/claude")),
     });
     const result = await createMusician({ pool: lonely }).play(
       attemptRequest({
@@ -193,8 +194,9 @@ describe("CLI instruments driven by their built-in profiles", () => {
       { signal: signalNotAborted() },
     );
     expect(result.executionSuccess).toBe(false);
-    expect(result.errorClass).toBe("EXECUTION_ERROR");
+    expect(result.errorClass).toBe("UNKNOWN_INSTRUMENT");
     expect(result.errorMessage).toContain("/nonexistent/claude");
+    expect(result.errorMessage).toContain("not usable here");
     expect(lonely.inFlight("claude-code")).toBe(0);
   });
 });
@@ -287,9 +289,7 @@ describe("process groups", () => {
 
   it("closing the pool ends runs in flight as CANCELLED and refuses new ones", async () => {
     const closing = new BackendPool({
-      profiles: profileMap(
-        builtinWithExecutable("claude-code", path.join(FAKE_CLI_DIR, "fake-claude")),
-      ),
+      profiles: profileMap(fakeCliProfile("claude-code", path.join(FAKE_CLI_DIR, "fake-claude"))),
     });
     const player = createMusician({ pool: closing });
     let pgid = 0;

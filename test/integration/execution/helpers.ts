@@ -30,6 +30,20 @@ export function builtinWithExecutable(name: string, executable: string): Instrum
   return profile;
 }
 
+/**
+ * A profile in the shape the fake CLIs speak (test/fixtures/fake-clis/profiles), for error and
+ * process cases; the built-in profiles themselves are tested with the real CLIs.
+ */
+export function fakeCliProfile(name: string, executable: string): InstrumentProfile {
+  const loaded = parseProfileText(
+    readFileSync(path.join(FAKE_CLI_DIR, "profiles", `${name}.yaml`), "utf8"),
+  );
+  if ("problem" in loaded) throw new Error(loaded.problem.message);
+  const profile = structuredClone(loaded.profile);
+  profile.cli!.command.executable = executable;
+  return profile;
+}
+
 export function profileMap(...profiles: InstrumentProfile[]): Map<string, InstrumentProfile> {
   return new Map(profiles.map((profile) => [profile.name, profile]));
 }

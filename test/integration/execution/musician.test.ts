@@ -10,7 +10,10 @@ import { attemptRequest, signalNotAborted, tempDir } from "./helpers.ts";
 
 const SECRET = "super-secret-value-123456";
 const { profiles } = loadInstrumentProfiles({ userDirs: [] });
-const pool = new BackendPool({ profiles, env: { ...process.env, DEPLOY_API_KEY: SECRET } });
+const pool = new BackendPool({
+  profiles,
+  env: { ...process.env, DEPLOY_API_KEY: SECRET, PODIUM_PASS_ENV: "DEPLOY_API_KEY" },
+});
 const musician = createMusician({ pool });
 
 afterAll(async () => {

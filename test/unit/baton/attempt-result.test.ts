@@ -114,6 +114,25 @@ describe("attempt results (DESIGN §5 in order)", () => {
     expect(e.jobStatus("j")).toBe("failed");
   });
 
+  it("UNKNOWN_INSTRUMENT (not usable here) falls back at once without spending a retry", () => {
+    const unusable = {
+      executionSuccess: false,
+      errorClass: "UNKNOWN_INSTRUMENT" as const,
+      errorMessage: "executable 'claude' not found on PATH",
+    };
+    const e = new Engine();
+    e.register(spec("j", chain(1, { instrumentFallbacks: ["backup"] })));
+    e.report("j", 1, unusable);
+    expect(e.sheet("j", 1)).toMatchObject({
+      instrument: "backup",
+      instrumentIndex: 1,
+      status: "dispatched",
+      normalAttempts: 0,
+    });
+    e.report("j", 1, unusable);
+    expect(e.sheet("j", 1)).toMatchObject({ status: "failed", errorCode: "E505" });
+  });
+
   it("backs off min(base * exp^(n-1), max) between normal retries", () => {
     const e = new Engine();
     e.register(

@@ -15,7 +15,7 @@ const cliOf = (name: string) => profiles.get(name)!.cli!;
 const inputs = { prompt: "do it", model: null, workspace: "/tmp/ws", timeoutSeconds: 60 };
 
 describe("argv from a profile", () => {
-  it("claude: prompt on stdin behind -p -, JSON output, auto-approve, model flag", () => {
+  it("claude: print mode with the prompt on stdin and no `-`, stream-json, auto-approve", () => {
     const invocation = buildInvocation(
       cliOf("claude-code"),
       null,
@@ -25,22 +25,35 @@ describe("argv from a profile", () => {
     expect(invocation.executable).toBe("claude");
     expect(invocation.args.slice(0, 2)).toEqual(["--model", "claude-haiku-4-5"]);
     expect(invocation.args).toContain("--dangerously-skip-permissions");
-    expect(invocation.args.slice(-2)).toEqual(["-p", "-"]);
-    expect(invocation.args.join(" ")).toContain("--output-format json");
+    expect(invocation.args).toEqual(expect.arrayContaining(["--print", "--verbose"]));
+    expect(invocation.args).not.toContain("-");
+    expect(invocation.args).not.toContain("-p");
+    expect(invocation.args.join(" ")).toContain("--output-format stream-json");
     expect(invocation.stdin).toBe("do it");
+    expect(invocation.env.IS_SANDBOX).toBe("1");
   });
 
-  it("codex: exec subcommand first, boolean --json flag", () => {
-    const invocation = buildInvocation(cliOf("codex-cli"), null, inputs, {});
+  it("codex: exec subcommand first, --json, no git check, the default model, no `-`", () => {
+    const invocation = buildInvocation(cliOf("codex-cli"), "gpt-5-codex", inputs, {});
     expect(invocation.args[0]).toBe("exec");
-    expect(invocation.args).toContain("--json");
-    expect(invocation.args).not.toContain("--model");
-    expect(invocation.args[invocation.args.length - 1]).toBe("-");
+    expect(invocation.args).toEqual(
+      expect.arrayContaining(["--json", "--skip-git-repo-check", "--model", "gpt-5-codex"]),
+    );
+    expect(invocation.args).not.toContain("--full-auto");
+    expect(invocation.args).not.toContain("-");
+    expect(invocation.stdin).toBe("do it");
   });
 
   it("gemini: the default model is passed; stdin without a sentinel leaves the prompt out of argv", () => {
     const invocation = buildInvocation(cliOf("gemini-cli"), "gemini-2.5-pro", inputs, {});
-    expect(invocation.args).toEqual(["-m", "gemini-2.5-pro", "--yolo", "-o", "json"]);
+    expect(invocation.args).toEqual([
+      "--model",
+      "gemini-2.5-pro",
+      "--yolo",
+      "--output-format",
+      "stream-json",
+      "--skip-trust",
+    ]);
     expect(invocation.stdin).toBe("do it");
   });
 
@@ -68,7 +81,12 @@ describe("argv from a profile", () => {
       SECRET_TOKEN: "x",
       NAME: "ada",
     });
-    expect(invocation.env).toEqual({ PATH: "/bin", WANTED: "1", GREETING: "hello ada" });
+    expect(invocation.env).toEqual({
+      PATH: "/bin",
+      WANTED: "1",
+      GREETING: "hello ada",
+      SHLVL: "1",
+    });
   });
 });
 
@@ -83,7 +101,7 @@ describe("output parsing", () => {
   it("json output with a banner line before the document", () => {
     const parsed = parseOutput(
       'warming up\n{"result":"ok","usage":{"input_tokens":5,"output_tokens":6}}\n',
-      cliOf("claude-code").output,
+      { ...cliOf("claude-code").output, format: "json" },
     );
     expect(parsed).toMatchObject({
       structured: true,
@@ -93,8 +111,46 @@ describe("output parsing", () => {
     });
   });
 
+  it("claude stream-json: the result event gives answer, tokens, its own cost and the model", () => {
+    const stdout = [
+      '{"type":"system","subtype":"init","model":"claude-opus-5-5"}',
+      '{"type":"assistant","message":{"model":"claude-opus-5-5","content":[{"type":"text","text":"hi"}]}}',
+      '{"type":"result","subtype":"success","result":"hi there","total_cost_usd":0.0123,' +
+        '"usage":{"input_tokens":120,"output_tokens":7},"modelUsage":{"claude-opus-5-5":{}}}',
+    ].join("\n");
+    expect(parseOutput(stdout, cliOf("claude-code").output)).toMatchObject({
+      structured: true,
+      resultText: "hi there",
+      inputTokens: 120,
+      outputTokens: 7,
+      costUsd: 0.0123,
+      modelUsed: "claude-opus-5-5",
+    });
+  });
+
+  it("gemini stream-json: delta pieces join into one answer; stats give tokens and model", () => {
+    const stdout = [
+      '{"type":"init","model":"auto"}',
+      '{"type":"message","role":"user","content":"q"}',
+      '{"type":"message","role":"assistant","content":"The ans","delta":true}',
+      '{"type":"message","role":"assistant","content":"wer","delta":true}',
+      '{"type":"result","status":"success","stats":{"input_tokens":9,"output_tokens":3,' +
+        '"models":{"gemini-2.5-pro":{}}}}',
+    ].join("\n");
+    expect(parseOutput(stdout, cliOf("gemini-cli").output)).toMatchObject({
+      resultText: "The answer",
+      inputTokens: 9,
+      outputTokens: 3,
+      modelUsed: "gemini-2.5-pro",
+      costUsd: null,
+    });
+  });
+
   it("unparseable json output falls back to text", () => {
-    const parsed = parseOutput("API Error: Rate limit reached\n", cliOf("claude-code").output);
+    const parsed = parseOutput("API Error: Rate limit reached\n", {
+      ...cliOf("claude-code").output,
+      format: "json",
+    });
     expect(parsed.structured).toBe(false);
     expect(parsed.resultText).toContain("Rate limit");
   });

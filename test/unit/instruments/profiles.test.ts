@@ -10,6 +10,7 @@ import {
   parseProfileText,
 } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
+import { parseScore } from "../../../apps/server/src/score/parse.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const upstreamInstruments = path.resolve(repoRoot, "../shared/upstream/instruments");
@@ -28,6 +29,7 @@ describe("built-in profiles", () => {
   it("all load without problems", () => {
     expect(problems).toEqual([]);
     expect([...profiles.keys()].sort()).toEqual([
+      "anthropic_api",
       "claude-code",
       "cli",
       "codex-cli",
@@ -47,16 +49,19 @@ describe("built-in profiles", () => {
 
   it("agent CLIs declare structured output and priced models", () => {
     expect(profiles.get("claude-code")!.cli!.output).toMatchObject({
-      format: "json",
+      format: "jsonl",
+      completion_event_type: "result",
       result_path: "result",
+      cost_path: "total_cost_usd",
     });
     expect(profiles.get("codex-cli")!.cli!.output).toMatchObject({
       format: "jsonl",
       completion_event_type: "item.completed",
     });
     expect(profiles.get("gemini-cli")!.cli!.output).toMatchObject({
-      format: "json",
-      aggregate_tokens: true,
+      format: "jsonl",
+      completion_event_type: "message",
+      model_path: "stats.models",
     });
     for (const name of ["claude-code", "codex-cli", "gemini-cli", "openai-compatible"]) {
       expect(profiles.get(name)!.models.length).toBeGreaterThan(0);
@@ -179,5 +184,62 @@ describe("profile validation", () => {
     mkdirSync(path.join(dir, "a.yaml"));
     const result = loadProfileFile(path.join(dir, "a.yaml"));
     expect("problem" in result && result.problem.message).toContain("cannot read");
+  });
+});
+
+describe("instrument availability", () => {
+  const { profiles } = loadInstrumentProfiles({ userDirs: [] });
+
+  it("a CLI is usable when its executable is on PATH, and says why not otherwise", () => {
+    const bin = path.join(repoRoot, "node_modules/.bin");
+    const listed = listInstruments(profiles, { PATH: `${bin}:/usr/bin:/bin` });
+    for (const name of ["claude-code", "codex-cli", "gemini-cli", "cli"]) {
+      expect(listed.find((entry) => entry.name === name)).toMatchObject({
+        usable: true,
+        unavailableReason: null,
+      });
+    }
+    const bare = listInstruments(profiles, { PATH: tempDir() });
+    expect(bare.find((entry) => entry.name === "claude-code")).toMatchObject({
+      usable: false,
+      unavailableReason: "executable 'claude' not found on PATH",
+    });
+  });
+
+  it("an HTTP instrument is usable only with its API key variable set", () => {
+    expect(
+      listInstruments(profiles, {}).find((entry) => entry.name === "openai-compatible"),
+    ).toMatchObject({ usable: false, unavailableReason: "OPENAI_API_KEY is not set" });
+    expect(
+      listInstruments(profiles, { OPENAI_API_KEY: "k" }).find(
+        (entry) => entry.name === "openai-compatible",
+      ),
+    ).toMatchObject({ usable: true });
+  });
+});
+
+describe("submit-time warnings for instruments not usable here", () => {
+  it("names each unusable instrument, its sheets and the reason; usable ones stay quiet", async () => {
+    const { profiles } = loadInstrumentProfiles({ userDirs: [] });
+    const pool = new BackendPool({ profiles, env: { PATH: "/usr/bin:/bin" } });
+    const score = [
+      "name: fallbacks",
+      "instrument: codex-cli",
+      "instrument_fallbacks: [cli]",
+      "sheet: {size: 1, total_items: 2}",
+      "prompt: {template: hi}",
+      "",
+    ].join("\n");
+    const parsed = parseScore(score, {
+      knownInstruments: profiles.keys(),
+      instrumentUnusable: (name) => pool.unusableReason(name),
+    });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const about = parsed.warnings.filter((warning) => warning.includes("not usable here"));
+    expect(about).toEqual([
+      "instrument 'codex-cli' (sheets 1, 2) is not usable here: executable 'codex' not found on PATH; such a sheet moves to its next fallback instrument, or fails, without spending retries",
+    ]);
+    await pool.close();
   });
 });

@@ -53,6 +53,8 @@ export interface JobManagerOptions {
   knownInstruments?: Iterable<string>;
   /** Where `prompt.template_file` may be read from, besides the data dir (PODIUM_ALLOWED_ROOTS). */
   allowedRoots?: readonly string[];
+  /** Why an instrument cannot be played here, or null (submit-time warnings). */
+  instrumentUnusable?: (instrument: string) => string | null;
   /** Wall-clock limit applied to every job; null (default) for none. */
   jobTimeoutSeconds?: number | null;
   newJobId?: () => string;
@@ -111,6 +113,7 @@ export class JobManager implements ConductorCommands {
   private readonly cwd: string;
   private readonly allowedRoots: readonly string[];
   private readonly knownInstruments: string[];
+  private readonly instrumentUnusable: ((instrument: string) => string | null) | undefined;
   private readonly jobTimeoutSeconds: number | null;
   private readonly newJobId: () => string;
   private readonly processTag: string | null;
@@ -126,6 +129,7 @@ export class JobManager implements ConductorCommands {
     this.cwd = options.cwd ?? process.cwd();
     this.allowedRoots = [options.dataDir, ...(options.allowedRoots ?? [])];
     this.knownInstruments = [...(options.knownInstruments ?? [])];
+    this.instrumentUnusable = options.instrumentUnusable;
     this.jobTimeoutSeconds = options.jobTimeoutSeconds ?? null;
     this.newJobId = options.newJobId ?? (() => randomUUID());
     this.processTag = options.processTag ?? null;
@@ -389,6 +393,7 @@ export class JobManager implements ConductorCommands {
       baseDir: this.cwd,
       knownInstruments: this.knownInstruments,
       allowedRoots: this.allowedRoots,
+      instrumentUnusable: this.instrumentUnusable,
     });
   }
 

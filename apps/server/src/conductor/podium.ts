@@ -133,6 +133,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     cwd: options.cwd,
     allowedRoots: options.allowedRoots,
     knownInstruments: pool.profiles.keys(),
+    instrumentUnusable: (name) => pool.unusableReason(name),
     jobTimeoutSeconds: options.jobTimeoutSeconds ?? null,
     processTag,
   });

@@ -29,6 +29,9 @@ export interface InstrumentInfo {
   /** Concurrency cap of the default model; null when the instrument sets none of its own. */
   maxConcurrent: number | null;
   capabilities: string[];
+  /** Whether it can be played here, and why not. */
+  usable: boolean;
+  unavailableReason: string | null;
 }
 
 export interface ExampleScore {

@@ -38,6 +38,8 @@ export interface BackendRunResult {
   stderrTail: string;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** What the instrument itself says the run cost, when it says. */
+  reportedCostUsd: number | null;
   modelUsed: string | null;
 }
 
@@ -67,6 +69,7 @@ export function failedRun(
     stderrTail: "",
     inputTokens: null,
     outputTokens: null,
+    reportedCostUsd: null,
     modelUsed: null,
     ...extra,
   };

@@ -6,7 +6,7 @@
 import type { ErrorClass } from "../baton/attempt.ts";
 import { compilePatterns, firstMatch, type CompiledPatterns } from "./patterns.ts";
 import type { CliProfile } from "./profile-schema.ts";
-import { rateLimitWaitSeconds } from "./rate-limit-wait.ts";
+import { parseRateLimitWait } from "./rate-limit-wait.ts";
 import { eventMatches } from "./output-parse.ts";
 
 type ErrorsConfig = CliProfile["errors"];
@@ -50,10 +50,22 @@ export interface Classification {
   plainFailure: boolean;
 }
 
+const MAX_MESSAGE_LINE = 300;
+
+function clip(line: string): string {
+  return line.length > MAX_MESSAGE_LINE ? `${line.slice(0, MAX_MESSAGE_LINE)}…` : line;
+}
+
 function lastLine(text: string): string {
   const lines = text.trim().split("\n");
-  const line = lines[lines.length - 1] ?? "";
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return clip(lines[lines.length - 1] ?? "");
+}
+
+/** The whole line of `text` that holds the match. */
+function matchedLine(text: string, match: RegExpExecArray): string {
+  const start = text.lastIndexOf("\n", match.index) + 1;
+  const end = text.indexOf("\n", match.index + Math.max(match[0].length, 1) - 1);
+  return clip(text.slice(start, end === -1 ? undefined : end).trim());
 }
 
 export function classifyFailedRun(
@@ -70,9 +82,7 @@ export function classifyFailedRun(
       ? `killed by ${facts.exitSignal}`
       : `exited with code ${facts.exitCode}`;
   const detail = (match: RegExpExecArray | null) => {
-    const where = match
-      ? lastLine(haystack.slice(Math.max(0, haystack.lastIndexOf("\n", match.index) + 1)))
-      : "";
+    const where = match ? matchedLine(haystack, match) : "";
     return where !== "" ? `${exitText}: ${where}` : exitText;
   };
 
@@ -83,10 +93,11 @@ export function classifyFailedRun(
     );
   const rateLimitMatch = firstMatch(patterns.rateLimit, haystack);
   if (rateLimitEvent || rateLimitMatch) {
-    const wait = rateLimitWaitSeconds(haystack, facts.nowMs);
+    // Null when the output names no reset time: the engine then applies its default wait.
+    const wait = parseRateLimitWait(haystack, facts.nowMs);
     return {
       errorClass: "RATE_LIMIT",
-      errorMessage: `rate limited (${detail(rateLimitMatch)}); waiting ${wait} s`,
+      errorMessage: `rate limited (${detail(rateLimitMatch)}); ${wait === null ? "the output names no reset time" : `the provider asks for ${wait} s`}`,
       rateLimited: true,
       rateLimitWaitSeconds: wait,
       plainFailure: false,

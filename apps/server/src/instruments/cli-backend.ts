@@ -13,6 +13,7 @@ import {
   type InstrumentBackend,
 } from "./backend.ts";
 import { classifyFailedRun, compileErrorPatterns, type CompiledErrorPatterns } from "./classify.ts";
+import { compilePatterns, firstMatch, type CompiledPatterns } from "./patterns.ts";
 import { buildInvocation } from "./cli-command.ts";
 import { parseOutput } from "./output-parse.ts";
 import {
@@ -37,6 +38,7 @@ export interface CliBackendOptions {
 export class CliBackend implements InstrumentBackend {
   private readonly cli: CliProfile;
   private readonly patterns: CompiledErrorPatterns;
+  private readonly failFast: CompiledPatterns;
   private readonly running = new Set<number>();
   /** One per run in flight; `close` aborts them so shutdown takes the ordinary cancel path. */
   private readonly shutdownSignals = new Set<AbortController>();
@@ -49,6 +51,7 @@ export class CliBackend implements InstrumentBackend {
     if (profile.cli === null) throw new Error(`instrument '${profile.name}' has no cli section`);
     this.cli = profile.cli;
     this.patterns = compileErrorPatterns(profile.cli.errors);
+    this.failFast = compilePatterns(profile.cli.errors.fail_fast_patterns);
   }
 
   async run(request: BackendRunRequest): Promise<BackendRunResult> {
@@ -81,12 +84,18 @@ export class CliBackend implements InstrumentBackend {
           stdin: invocation.stdin,
         });
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const reason =
-          code === "ENOENT"
-            ? `executable '${invocation.executable}' not found on PATH`
-            : `cannot start '${invocation.executable}': ${(error as Error).message}`;
-        return failedRun("EXECUTION_ERROR", reason);
+        // A missing executable is no failure of the sheet: the instrument is unavailable here,
+        // so the engine moves the sheet along its fallback chain without spending retries.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+          return failedRun(
+            "UNKNOWN_INSTRUMENT",
+            `instrument '${this.profile.name}' is not usable here: executable '${invocation.executable}' not found on PATH`,
+          );
+        }
+        return failedRun(
+          "EXECUTION_ERROR",
+          `cannot start '${invocation.executable}': ${(error as Error).message}`,
+        );
       }
       this.running.add(group.pgid);
       return await this.supervise(group, { ...request, signal }, cancel.aborted);
@@ -109,13 +118,16 @@ export class CliBackend implements InstrumentBackend {
     const stdout = new OutputCollector();
     const stderr = new OutputCollector();
     const idle = idleWatchdog(request.idleTimeoutSeconds ?? null);
+    const failFast = failFastWatch(this.failFast);
     group.child.stdout?.on("data", (chunk: Buffer) => {
       idle.sawOutput();
       stdout.push(chunk);
+      failFast.scan("stdout", chunk);
     });
     group.child.stderr?.on("data", (chunk: Buffer) => {
       idle.sawOutput();
       stderr.push(chunk);
+      failFast.scan("stderr", chunk);
     });
     const pipesClosed = new Promise<void>((resolve) => group.child.once("close", () => resolve()));
 
@@ -128,6 +140,7 @@ export class CliBackend implements InstrumentBackend {
       aborted,
       timedOut,
       idle.stale,
+      failFast.matched,
     ]);
     clearTimeout(timer);
     idle.stop();
@@ -152,6 +165,7 @@ export class CliBackend implements InstrumentBackend {
       stderrTail: tailOf(stderrText),
       inputTokens: parsed.inputTokens,
       outputTokens: parsed.outputTokens,
+      reportedCostUsd: parsed.costUsd,
       modelUsed: parsed.modelUsed ?? request.model ?? this.profile.default_model,
     };
     if (ending === "abort")
@@ -170,7 +184,12 @@ export class CliBackend implements InstrumentBackend {
         common,
       );
     }
-    if (signal === null && code !== null && this.cli.errors.success_exit_codes.includes(code)) {
+    if (
+      ending === "exit" &&
+      signal === null &&
+      code !== null &&
+      this.cli.errors.success_exit_codes.includes(code)
+    ) {
       return {
         ...common,
         executionSuccess: true,
@@ -209,6 +228,34 @@ function watchAbort(signal: AbortSignal): { aborted: Promise<"abort">; dispose()
   if (signal.aborted) onAbort();
   else signal.addEventListener("abort", onAbort, { once: true });
   return { aborted, dispose: () => signal.removeEventListener("abort", onAbort) };
+}
+
+/**
+ * Watches output lines for the profile's fail_fast_patterns; resolves `matched` on the first
+ * line that matches. Partial lines are kept per stream until their newline arrives.
+ */
+function failFastWatch(patterns: CompiledPatterns): {
+  matched: Promise<"fail-fast">;
+  scan(stream: "stdout" | "stderr", chunk: Buffer): void;
+} {
+  let resolveMatched!: (value: "fail-fast") => void;
+  const matched = new Promise<"fail-fast">((resolve) => (resolveMatched = resolve));
+  if (patterns.regexes.length === 0) return { matched, scan() {} };
+  const pending = { stdout: "", stderr: "" };
+  let done = false;
+  return {
+    matched,
+    scan(stream, chunk) {
+      if (done) return;
+      const text = pending[stream] + chunk.toString("utf8");
+      const lines = text.split("\n");
+      pending[stream] = (lines.pop() ?? "").slice(-64 * 1024);
+      if (lines.some((line) => firstMatch(patterns, line) !== null)) {
+        done = true;
+        resolveMatched("fail-fast");
+      }
+    },
+  };
 }
 
 /**

@@ -3,24 +3,10 @@
  * (SCORE-SCHEMA.md §35.2a). Prompts over 32 KB always go through stdin, whatever the profile
  * says, to stay clear of ARG_MAX.
  */
+import { buildChildEnv } from "./child-env.ts";
 import type { CliProfile } from "./profile-schema.ts";
 
 export const STDIN_THRESHOLD_BYTES = 32 * 1024;
-
-/** Variables every process needs, kept even when a profile narrows the environment. */
-const BASIC_ENV = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "LANG",
-  "LC_ALL",
-  "LC_CTYPE",
-  "TERM",
-  "TMPDIR",
-  "TZ",
-];
 
 export interface CliInvocation {
   executable: string;
@@ -80,31 +66,14 @@ export function buildInvocation(
   };
 }
 
-/** `${VAR}` and `$VAR` in profile env values refer to the parent environment. */
-export function expandEnvValue(value: string, parentEnv: NodeJS.ProcessEnv): string {
-  return value.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (_, braced, bare) => {
-      return parentEnv[(braced ?? bare) as string] ?? "";
-    },
-  );
-}
-
+/**
+ * A minimal environment (child-env.ts): the basics, the profile's declared `required_env`, the
+ * names in PODIUM_PASS_ENV, then the profile's own `env` values.
+ */
 export function buildEnv(
   profileEnv: Record<string, string>,
   requiredEnv: string[] | null,
   parentEnv: NodeJS.ProcessEnv,
 ): NodeJS.ProcessEnv {
-  let env: NodeJS.ProcessEnv;
-  if (requiredEnv === null) {
-    env = { ...parentEnv };
-  } else {
-    env = {};
-    for (const name of [...BASIC_ENV, ...requiredEnv]) {
-      if (parentEnv[name] !== undefined) env[name] = parentEnv[name];
-    }
-  }
-  for (const [name, value] of Object.entries(profileEnv))
-    env[name] = expandEnvValue(value, parentEnv);
-  return env;
+  return buildChildEnv(parentEnv, { declared: requiredEnv ?? [], overrides: profileEnv });
 }

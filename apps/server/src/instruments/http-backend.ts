@@ -1,6 +1,7 @@
 /**
- * OpenAI-compatible chat completions over HTTP (SCORE-SCHEMA.md §35.5): one user message, the
- * answer from `choices[0].message.content`, usage tokens from `usage`. Failures are classified
+ * Model APIs over HTTP (SCORE-SCHEMA.md §35.5): OpenAI chat completions, Anthropic Messages or
+ * Gemini generateContent, as the profile's `schema_family` says (shapes in http-families.ts).
+ * One user message goes out; the answer and usage tokens come back. Failures are classified
  * like CLI failures so the baton's ladder treats both alike.
  */
 import type { ErrorClass } from "../baton/attempt.ts";
@@ -11,6 +12,8 @@ import {
   type BackendRunResult,
   type InstrumentBackend,
 } from "./backend.ts";
+import { findModel } from "./cost.ts";
+import { buildFamilyRequest, familyErrorMessage, parseFamilyAnswer } from "./http-families.ts";
 import type { HttpProfile, InstrumentProfile } from "./profile-schema.ts";
 import { parseRateLimitWait, DEFAULT_RATE_LIMIT_WAIT_SECONDS } from "./rate-limit-wait.ts";
 import { tailOf } from "./process-group.ts";
@@ -18,13 +21,6 @@ import { tailOf } from "./process-group.ts";
 export interface HttpBackendOptions {
   env: NodeJS.ProcessEnv;
   clock: Clock;
-}
-
-interface ChatCompletion {
-  model?: string;
-  choices?: { message?: { content?: string | null } }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
-  error?: { message?: string };
 }
 
 /** `Retry-After` is seconds or an HTTP date. */
@@ -72,6 +68,12 @@ function classifyNetworkError(error: unknown): { errorClass: ErrorClass; message
   }
 }
 
+const EXPECTED_ANSWER: Record<HttpProfile["schema_family"], string> = {
+  openai: "no choices[0].message.content",
+  anthropic: "no content blocks",
+  gemini: "no candidates[0].content.parts",
+};
+
 export class HttpBackend implements InstrumentBackend {
   private readonly http: HttpProfile;
   private readonly inFlight = new Set<AbortController>();
@@ -85,27 +87,28 @@ export class HttpBackend implements InstrumentBackend {
   }
 
   async run(request: BackendRunRequest): Promise<BackendRunResult> {
-    if (this.http.schema_family !== "openai") {
-      return failedRun(
-        "EXECUTION_ERROR",
-        `schema family '${this.http.schema_family}' is not supported; use 'openai'`,
-      );
-    }
     const model = request.model ?? this.profile.default_model;
     if (model === null)
       return failedRun("EXECUTION_ERROR", `instrument '${this.profile.name}' needs a model`);
-    const headers: Record<string, string> = { "content-type": "application/json" };
+    let apiKey: string | null = null;
     if (this.http.auth_env_var !== null) {
-      const key = this.options.env[this.http.auth_env_var];
-      if (!key) {
+      apiKey = this.options.env[this.http.auth_env_var] || null;
+      if (apiKey === null) {
         return failedRun(
           "AUTH_FAILURE",
           `environment variable ${this.http.auth_env_var} is not set`,
           { modelUsed: model },
         );
       }
-      headers.authorization = `Bearer ${key}`;
     }
+    const outgoing = buildFamilyRequest(this.http.schema_family, {
+      baseUrl: this.http.base_url,
+      endpoint: this.http.endpoint,
+      model,
+      prompt: request.prompt,
+      apiKey,
+      maxOutputTokens: findModel(this.profile, model)?.max_output_tokens ?? null,
+    });
     const controller = new AbortController();
     let ending: "timeout" | "abort" | null = null;
     const timer = setTimeout(() => {
@@ -119,12 +122,12 @@ export class HttpBackend implements InstrumentBackend {
     request.signal.addEventListener("abort", onAbort, { once: true });
     if (request.signal.aborted) onAbort();
     this.inFlight.add(controller);
-    const url = this.http.base_url.replace(/\/+$/, "") + this.http.endpoint;
+    const url = outgoing.url;
     try {
       const response = await fetch(url, {
         method: "POST",
-        headers,
-        body: JSON.stringify({ model, messages: [{ role: "user", content: request.prompt }] }),
+        headers: outgoing.headers,
+        body: JSON.stringify(outgoing.body),
         signal: controller.signal,
       });
       const body = await response.text();
@@ -148,15 +151,15 @@ export class HttpBackend implements InstrumentBackend {
   }
 
   private interpret(response: Response, body: string, model: string): BackendRunResult {
-    let parsed: ChatCompletion | null;
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(body) as ChatCompletion;
+      parsed = JSON.parse(body);
     } catch {
       parsed = null;
     }
     if (!response.ok) {
       const errorClass = classifyStatus(response.status);
-      const reason = parsed?.error?.message ?? body.trim().slice(0, 300);
+      const reason = familyErrorMessage(parsed) ?? body.trim().slice(0, 300);
       const message = `HTTP ${response.status}${reason ? `: ${reason}` : ""}`;
       const wait =
         errorClass === "RATE_LIMIT"
@@ -169,11 +172,11 @@ export class HttpBackend implements InstrumentBackend {
         modelUsed: model,
       });
     }
-    const content = parsed?.choices?.[0]?.message?.content;
-    if (parsed === null || typeof content !== "string") {
+    const answer = parseFamilyAnswer(this.http.schema_family, parsed);
+    if (answer === null) {
       return failedRun(
         "EXECUTION_ERROR",
-        "the response is not a chat completion (no choices[0].message.content)",
+        `the response is not a ${this.http.schema_family} answer (${EXPECTED_ANSWER[this.http.schema_family]})`,
         {
           exitCode: response.status,
           stderrTail: tailOf(body),
@@ -190,12 +193,13 @@ export class HttpBackend implements InstrumentBackend {
       errorMessage: null,
       rateLimited: false,
       rateLimitWaitSeconds: null,
-      resultText: content,
-      stdoutTail: tailOf(content),
+      resultText: answer.text,
+      stdoutTail: tailOf(answer.text),
       stderrTail: "",
-      inputTokens: parsed.usage?.prompt_tokens ?? null,
-      outputTokens: parsed.usage?.completion_tokens ?? null,
-      modelUsed: parsed.model ?? model,
+      inputTokens: answer.inputTokens,
+      outputTokens: answer.outputTokens,
+      reportedCostUsd: null,
+      modelUsed: answer.model ?? model,
     };
   }
 

@@ -4,6 +4,7 @@
  * name. A file that cannot be read, parsed or validated is reported and skipped; loading never
  * fails as a whole (SCORE-SCHEMA.md §35).
  */
+import { instrumentAvailability } from "./availability.ts";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
@@ -126,11 +127,18 @@ export interface InstrumentInfo {
    */
   maxConcurrent: number | null;
   capabilities: string[];
+  /** Whether it can be played here (executable on PATH, API key set), and why not. */
+  usable: boolean;
+  unavailableReason: string | null;
 }
 
 export const DEFAULT_MAX_CONCURRENT = 4;
 
-export function describeInstrument(profile: InstrumentProfile): InstrumentInfo {
+export function describeInstrument(
+  profile: InstrumentProfile,
+  env: NodeJS.ProcessEnv = process.env,
+): InstrumentInfo {
+  const availability = instrumentAvailability(profile, env);
   return {
     name: profile.name,
     kind: profile.kind,
@@ -145,15 +153,18 @@ export function describeInstrument(profile: InstrumentProfile): InstrumentInfo {
     })),
     maxConcurrent: profileLimit(profile, null),
     capabilities: [...profile.capabilities].sort(),
+    usable: availability.usable,
+    unavailableReason: availability.reason,
   };
 }
 
 export function listInstruments(
   profiles: ReadonlyMap<string, InstrumentProfile>,
+  env: NodeJS.ProcessEnv = process.env,
 ): InstrumentInfo[] {
   return [...profiles.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map(describeInstrument);
+    .map((profile) => describeInstrument(profile, env));
 }
 
 /**

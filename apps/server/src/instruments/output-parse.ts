@@ -14,6 +14,8 @@ export interface ParsedOutput {
   errorText: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Cost in USD at the profile's cost_path. */
+  costUsd: number | null;
   /** Model names seen in the output (`model`, or keys under a `models` wildcard). */
   modelUsed: string | null;
   events: unknown[];
@@ -52,6 +54,15 @@ function tokenCount(roots: unknown[], path: string | null, aggregate: boolean): 
     .filter((value): value is number => typeof value === "number" && Number.isFinite(value));
   if (numbers.length === 0) return null;
   return aggregate ? numbers.reduce((sum, value) => sum + value, 0) : numbers[0]!;
+}
+
+/** The last number at `path` over the events: CLIs report a running or final total. */
+function lastNumber(roots: unknown[], path: string | null): number | null {
+  for (let i = roots.length - 1; i >= 0; i--) {
+    const found = tokenCount([roots[i]], path, false);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function textAt(root: unknown, path: string | null): string | null {
@@ -137,6 +148,15 @@ export function eventMatches(
 }
 
 function modelFrom(roots: unknown[], config: OutputConfig): string | null {
+  if (config.model_path !== null) {
+    for (const root of roots) {
+      for (const value of valuesAtPath(root, config.model_path)) {
+        if (typeof value === "string" && value !== "") return value;
+        if (value !== null && typeof value === "object" && Object.keys(value).length > 0)
+          return Object.keys(value).join(",");
+      }
+    }
+  }
   for (const root of roots) {
     const [model] = valuesAtPath(root, "model");
     if (typeof model === "string") return model;
@@ -162,6 +182,7 @@ export function parseOutput(stdout: string, config: OutputConfig): ParsedOutput 
     errorText: null,
     inputTokens: null,
     outputTokens: null,
+    costUsd: null,
     modelUsed: null,
     events: [],
   };
@@ -178,6 +199,7 @@ export function parseOutput(stdout: string, config: OutputConfig): ParsedOutput 
         errorText: textAt(document, config.error_path),
         inputTokens: tokenCount([document], config.input_tokens_path, config.aggregate_tokens),
         outputTokens: tokenCount([document], config.output_tokens_path, config.aggregate_tokens),
+        costUsd: tokenCount([document], config.cost_path, false),
         modelUsed: modelFrom([document], config),
         events: [document],
       };
@@ -193,7 +215,11 @@ export function parseOutput(stdout: string, config: OutputConfig): ParsedOutput 
           config.completion_event_filter,
         );
         const text = target ? eventText(target, config.result_path) : null;
-        if (text !== null) answers.push(text);
+        if (text === null) continue;
+        // Streamed pieces of one message (`"delta": true`, as Gemini CLI prints) join as they are.
+        if ((target as { delta?: unknown }).delta === true && answers.length > 0)
+          answers[answers.length - 1] += text;
+        else answers.push(text);
       }
       const errors = events
         .map((event) => textAt(event, config.error_path))
@@ -204,6 +230,7 @@ export function parseOutput(stdout: string, config: OutputConfig): ParsedOutput 
         errorText: errors.length > 0 ? errors.join("\n") : null,
         inputTokens: tokenCount(events, config.input_tokens_path, config.aggregate_tokens),
         outputTokens: tokenCount(events, config.output_tokens_path, config.aggregate_tokens),
+        costUsd: lastNumber(events, config.cost_path),
         modelUsed: modelFrom(events, config),
         events,
       };

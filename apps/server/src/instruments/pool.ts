@@ -3,6 +3,7 @@
  * `run` always releases its count, whatever happens; an unknown instrument becomes a failed
  * run (E505), never a hung sheet.
  */
+import { instrumentAvailability } from "./availability.ts";
 import { ErrorCodes } from "../baton/attempt.ts";
 import type { Clock } from "../baton/ports.ts";
 import {
@@ -61,8 +62,15 @@ export class BackendPool {
     return this.profiles.has(name);
   }
 
+  /** Why `name` cannot be played here (no profile, executable not on PATH), or null. */
+  unusableReason(name: string): string | null {
+    const profile = this.profiles.get(name);
+    if (!profile) return "no instrument profile of that name is installed";
+    return instrumentAvailability(profile, this.env).reason;
+  }
+
   instruments(): InstrumentInfo[] {
-    return listInstruments(this.profiles);
+    return listInstruments(this.profiles, this.env);
   }
 
   /**

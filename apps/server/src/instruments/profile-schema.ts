@@ -69,6 +69,13 @@ export const cliOutputSchema = z.strictObject({
   input_tokens_path: nullableString,
   output_tokens_path: nullableString,
   aggregate_tokens: laxBool.default(false),
+  /** Podium addition: the cost in USD the CLI reports itself; preferred over a computed one. */
+  cost_path: nullableString,
+  /**
+   * Podium addition: where the CLI names the model it used (a string, or an object whose keys
+   * are model names). Used when the score names no model, so the cost can still be priced.
+   */
+  model_path: nullableString,
 });
 
 export const cliErrorsSchema = z.strictObject({
@@ -88,6 +95,12 @@ export const cliErrorsSchema = z.strictObject({
    * such as Claude Code print their rate-limit notices; a parsed `error_path` is always scanned.
    */
   scan_stdout: laxBool.nullable().default(null),
+  /**
+   * Podium addition. A line of stdout or stderr matching one of these ends the run at once (the
+   * process group is killed) and the run is classified as usual. For errors a CLI would only
+   * retry on its own, such as a rejected API key.
+   */
+  fail_fast_patterns: stringList,
 });
 
 export const cliProfileSchema = z.strictObject({

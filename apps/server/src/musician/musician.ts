@@ -205,14 +205,18 @@ export function createMusician(options: MusicianOptions): MusicianPort {
       const finishedAt = clock.now();
       const run = outcome.run;
       const profile = pool.profile(request.instrument);
-      const cost = profile
-        ? estimateCost(
-            profile,
-            [request.model, run?.modelUsed ?? null],
-            run?.inputTokens ?? null,
-            run?.outputTokens ?? null,
-          )
-        : { costUsd: 0, costUncertain: false };
+      const reported = run?.reportedCostUsd ?? null;
+      const cost =
+        reported !== null
+          ? { costUsd: reported, costUncertain: false }
+          : profile
+            ? estimateCost(
+                profile,
+                [request.model, run?.modelUsed ?? null],
+                run?.inputTokens ?? null,
+                run?.outputTokens ?? null,
+              )
+            : { costUsd: 0, costUncertain: false };
       // The store redacts every record (secrets/redact-records.ts); tails are redacted here too,
       // before they are cut, so that no piece of a secret survives at a tail's first line.
       const redact = (text: string) => redactSecrets(text, env);
@@ -237,7 +241,7 @@ export function createMusician(options: MusicianOptions): MusicianPort {
         errorClass: outcome.errorClass,
         errorMessage: outcome.errorMessage === null ? null : redact(outcome.errorMessage),
         rateLimited: run?.rateLimited ?? false,
-        rateLimitWaitSeconds: run?.rateLimited ? (run.rateLimitWaitSeconds ?? 60) : null,
+        rateLimitWaitSeconds: run?.rateLimited ? run.rateLimitWaitSeconds : null,
         costUsd: cost.costUsd,
         costUncertain: cost.costUncertain,
         inputTokens: run?.inputTokens ?? null,

@@ -17,6 +17,11 @@ export interface ParseScoreOptions {
   knownInstruments?: Iterable<string>;
   /** When set, `prompt.template_file` is read only from under these directories. */
   allowedRoots?: readonly string[];
+  /**
+   * Why an instrument cannot be played on this machine (no profile, executable not on PATH),
+   * or null when it can. Each instrument a sheet may play (fallbacks too) that cannot is a warning.
+   */
+  instrumentUnusable?: (instrument: string) => string | null;
 }
 
 export type ScoreParseResult =
@@ -112,10 +117,38 @@ export function parseScore(text: string, options: ParseScoreOptions = {}): Score
     ok: true,
     config,
     sheets: plan.sheets,
-    warnings: collectWarnings(config, defaultConfig(), raw as Record<string, unknown>, {
-      sheetCount: plan.sheets.length,
-      movementCount: plan.totalMovements,
-    }).map(capped),
+    warnings: [
+      ...collectWarnings(config, defaultConfig(), raw as Record<string, unknown>, {
+        sheetCount: plan.sheets.length,
+        movementCount: plan.totalMovements,
+      }),
+      ...unusableInstrumentWarnings(plan.sheets, options.instrumentUnusable),
+    ].map(capped),
     totalMovements: plan.totalMovements,
   };
+}
+
+function unusableInstrumentWarnings(
+  sheets: readonly SheetPlan[],
+  unusable: ((instrument: string) => string | null) | undefined,
+): string[] {
+  if (unusable === undefined) return [];
+  const sheetsByInstrument = new Map<string, number[]>();
+  for (const sheet of sheets) {
+    for (const name of [sheet.instrument, ...sheet.instrumentFallbacks]) {
+      const nums = sheetsByInstrument.get(name) ?? [];
+      if (!nums.includes(sheet.num)) nums.push(sheet.num);
+      sheetsByInstrument.set(name, nums);
+    }
+  }
+  const warnings: string[] = [];
+  for (const [name, nums] of sheetsByInstrument) {
+    const reason = unusable(name);
+    if (reason === null) continue;
+    const where = nums.length === 1 ? `sheet ${nums[0]}` : `sheets ${nums.join(", ")}`;
+    warnings.push(
+      `instrument '${name}' (${where}) is not usable here: ${reason}; such a sheet moves to its next fallback instrument, or fails, without spending retries`,
+    );
+  }
+  return warnings;
 }

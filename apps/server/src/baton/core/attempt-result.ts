@@ -182,6 +182,19 @@ function decide(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptResult): v
 
   sheet.lastError =
     r.errorMessage ?? (r.executionSuccess ? "no validation passed" : `exit code ${r.exitCode}`);
+  if (r.errorClass === "UNKNOWN_INSTRUMENT") {
+    // Unavailable here (no profile, executable not on PATH): retrying cannot help.
+    if (hasNextInstrument(sheet)) fallbackNow(ctx, job, sheet, "instrument not usable here");
+    else
+      failSheet(
+        ctx,
+        job,
+        sheet,
+        ErrorCodes.UNKNOWN_INSTRUMENT,
+        r.errorMessage ?? "Instrument not usable here",
+      );
+    return;
+  }
   if (r.errorClass === "AUTH_FAILURE") {
     if (hasNextInstrument(sheet)) fallbackNow(ctx, job, sheet, "authentication failed");
     else

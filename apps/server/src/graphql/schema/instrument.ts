@@ -29,5 +29,12 @@ export const InstrumentRef = builder.objectRef<InstrumentInfo>("Instrument").imp
       description:
         "How many sheets may play on the default model at once; null for an instrument without models (such as `cli`), which only the job's and the server's caps limit.",
     }),
+    usable: t.exposeBoolean("usable", {
+      description: "Whether it can be played here: its executable is on PATH, its API key is set.",
+    }),
+    unavailableReason: t.exposeString("unavailableReason", {
+      nullable: true,
+      description: "Why it cannot be played here; null when usable.",
+    }),
   }),
 });

@@ -67,7 +67,10 @@ let server: ServerProcess;
 let endpoint: Endpoint;
 
 beforeAll(async () => {
-  server = await startServerProcess({ env: { PODIUM_HOOK_SECRET_TOKEN: SECRET } });
+  // Instruments get a minimal environment: the secret is passed to them on purpose.
+  server = await startServerProcess({
+    env: { PODIUM_HOOK_SECRET_TOKEN: SECRET, PODIUM_PASS_ENV: "PODIUM_HOOK_SECRET_TOKEN" },
+  });
   endpoint = { url: server.url, wsUrl: server.wsUrl };
 });
 

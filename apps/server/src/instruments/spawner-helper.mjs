@@ -5,6 +5,8 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
+const EXIT_OUTPUT_GRACE_MS = 100;
+
 function send(message) {
   if (process.connected) process.send(message);
 }
@@ -45,8 +47,31 @@ function start({ id, executable, args, cwd, env, stdin }) {
   });
   child.stdout.on("data", (data) => send({ type: "out", id, stream: 1, data }));
   child.stderr.on("data", (data) => send({ type: "out", id, stream: 2, data }));
-  child.once("exit", (code, signal) => send({ type: "exit", id, code, signal }));
-  child.once("close", () => send({ type: "close", id }));
+  // "exit" can come before the last output is read from the pipes: relay it once both streams
+  // have ended, or after a short grace when a leftover process keeps one open (it is killed
+  // with the group), so that no output written before the exit is lost.
+  let ended = 0;
+  let exitMessage = null;
+  const sendExit = () => {
+    if (exitMessage === null) return;
+    send(exitMessage);
+    exitMessage = null;
+  };
+  const onEnd = () => {
+    ended += 1;
+    if (ended === 2) sendExit();
+  };
+  child.stdout.once("end", onEnd);
+  child.stderr.once("end", onEnd);
+  child.once("exit", (code, signal) => {
+    exitMessage = { type: "exit", id, code, signal };
+    if (ended === 2) sendExit();
+    else setTimeout(sendExit, EXIT_OUTPUT_GRACE_MS);
+  });
+  child.once("close", () => {
+    sendExit();
+    send({ type: "close", id });
+  });
 }
 
 process.on("message", (message) => {

@@ -155,8 +155,12 @@ class SpawnerHelper {
       }
       case "exit":
         run.exitedAlready = true;
-        run.exit({ code: message.code, signal: message.signal });
-        run.child?.settle("exit", message.code, message.signal);
+        // Output relayed before the exit sits in the streams until their readers flow (on a
+        // later tick): the exit is told after it, so a caller that awaits `exited` has it all.
+        setImmediate(() => {
+          run.exit({ code: message.code, signal: message.signal });
+          run.child?.settle("exit", message.code, message.signal);
+        });
         return;
       case "close":
         this.forget(message.id);

@@ -68,7 +68,8 @@ describe("sheet.output from a real streaming agent", () => {
         content: name,
         delayMs: TURN_MS,
       })),
-      { kind: "text", text: "All three files are written", delayMs: TURN_MS },
+      // The agent echoes its API key: live output is redacted like every stored text.
+      { kind: "text", text: "All three files are written with sk-ant-standin", delayMs: TURN_MS },
     );
     const client = harness.wsClient();
     const jobId = await submit(harness, score("live-output", workspace));
@@ -80,7 +81,8 @@ describe("sheet.output from a real streaming agent", () => {
     const text = outputs.map((event) => String(event.data.text)).join("\n");
     for (const name of ["a", "b", "c"])
       expect(text).toContain(`→ Write ${path.join(workspace, `${name}.txt`)}`);
-    expect(text).toContain("All three files are written");
+    expect(text).toContain("All three files are written with");
+    expect(text).not.toContain("sk-ant-standin");
     expect(outputs.at(-1)!.data).toMatchObject({ inputTokens: expect.any(Number) });
     for (const output of outputs)
       expect(Buffer.byteLength(String(output.data.text))).toBeLessThanOrEqual(2048);

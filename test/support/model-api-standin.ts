@@ -18,8 +18,10 @@ export type Reply =
       inputTokens?: number;
       outputTokens?: number;
       cachedTokens?: number;
+      /** The answer starts this long after the request (a model that takes its time). */
+      delayMs?: number;
     }
-  | { kind: "write_file"; path: string; content: string }
+  | { kind: "write_file"; path: string; content: string; delayMs?: number }
   | { kind: "status"; status: 401 | 429 | 500 | 503; retryAfterSeconds?: number }
   | { kind: "hang" };
 
@@ -114,7 +116,12 @@ export class ModelApiStandIn {
         return;
       }
       const effective = reply ?? { kind: "text", text: "ok", inputTokens: 1, outputTokens: 1 };
-      this.answer(family, req, res, body, effective);
+      const delayMs = "delayMs" in effective ? (effective.delayMs ?? 0) : 0;
+      if (delayMs <= 0) this.answer(family, req, res, body, effective);
+      else
+        setTimeout(() => {
+          if (!res.destroyed) this.answer(family, req, res, body, effective);
+        }, delayMs);
     });
   }
 

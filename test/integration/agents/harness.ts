@@ -79,14 +79,20 @@ export interface AgentHarness {
   close(): Promise<void>;
 }
 
-export async function startAgentHarness(cli: AgentCli): Promise<AgentHarness> {
-  const standIn = await new ModelApiStandIn().start();
-  const root = mkdtempSync(path.join(tmpdir(), `podium-${cli}-`));
+/**
+ * The environment a CLI needs to use the stand-in at `standInUrl`: a private HOME (configured)
+ * and TMPDIR under `root`, and a PATH that finds the CLIs in node_modules/.bin.
+ */
+export function agentEnvironment(
+  cli: AgentCli,
+  root: string,
+  standInUrl: string,
+): NodeJS.ProcessEnv {
   const home = path.join(root, "home");
   const tmp = path.join(root, "tmp");
   mkdirSync(home, { recursive: true });
   mkdirSync(tmp, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
+  return {
     PATH: `${CLI_BIN}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     HOME: home,
     TMPDIR: tmp,
@@ -94,8 +100,14 @@ export async function startAgentHarness(cli: AgentCli): Promise<AgentHarness> {
     // Must never reach an agent (minimal child environment).
     PODIUM_TOKEN: "podium-token-not-for-agents",
     DATABASE_URL: "file:/nowhere/podium.db",
-    ...configure(cli, home, standIn.url),
+    ...configure(cli, home, standInUrl),
   };
+}
+
+export async function startAgentHarness(cli: AgentCli): Promise<AgentHarness> {
+  const standIn = await new ModelApiStandIn().start();
+  const root = mkdtempSync(path.join(tmpdir(), `podium-${cli}-`));
+  const env = agentEnvironment(cli, root, standIn.url);
   const { profiles } = loadInstrumentProfiles({ userDirs: [] });
   const pool = new BackendPool({ profiles, env });
   const musician: MusicianPort = createMusician({ pool });

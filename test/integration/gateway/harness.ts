@@ -38,6 +38,8 @@ export interface HarnessOptions {
   /** The dashboard build to serve (the real one in apps/web/out when not given). */
   webDir?: string;
   routes?: Route[];
+  /** Environment handed to instruments (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
@@ -45,6 +47,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   const podium = await createPodium({
     databaseUrl: `file:${path.join(dataDir, "podium.db")}`,
     dataDir,
+    ...(options.env ? { env: options.env } : {}),
   });
   const services = createGatewayServices({
     conductor: podium.conductor,

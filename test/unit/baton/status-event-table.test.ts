@@ -116,6 +116,16 @@ function sample(kind: BatonEventKind, e: Engine): BatonEvent {
       return { kind, ...base, reason: "skip" };
     case "SheetDispatched":
       return { kind, ...base, dispatchToken: token, processGroup: 7, processStartedAt: null };
+    case "SheetOutput":
+      return {
+        kind,
+        ...base,
+        dispatchToken: token,
+        text: "working",
+        inputTokens: null,
+        outputTokens: null,
+        truncated: false,
+      };
     case "RateLimitHit":
       return { kind, instrument: "cli", waitSeconds: 30, jobId: "j", sheetNum: 1 };
     case "RateLimitExpired":

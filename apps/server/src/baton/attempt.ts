@@ -130,6 +130,15 @@ export interface PlayHooks {
   signal: AbortSignal;
   /** Called once the instrument's process group exists, so a crash can clean it up later. */
   onSpawn?: (processGroup: number, processStartedAt: string | null) => void;
+  /** Live progress of the instrument, already coalesced and bounded (a few a second at most). */
+  onOutput?: (output: LiveOutputBatch) => void;
+}
+
+export interface LiveOutputBatch {
+  text: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  truncated: boolean;
 }
 
 /** Plays exactly one attempt and always resolves with exactly one result; it never rejects. */

@@ -33,6 +33,21 @@ export interface SheetDispatched {
   processStartedAt: string | null;
 }
 
+/**
+ * Progress a playing musician's instrument reported (text, tool calls, tokens so far), already
+ * coalesced and bounded. Nothing changes; it is logged and published as `sheet.output`.
+ */
+export interface SheetOutput {
+  kind: "SheetOutput";
+  jobId: string;
+  sheetNum: number;
+  dispatchToken: string;
+  text: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  truncated: boolean;
+}
+
 export interface RateLimitHit {
   kind: "RateLimitHit";
   instrument: string;
@@ -174,6 +189,7 @@ export type BatonEvent =
   | SheetAttemptResult
   | SheetSkipped
   | SheetDispatched
+  | SheetOutput
   | RateLimitHit
   | RateLimitExpired
   | RetryDue
@@ -202,6 +218,7 @@ export const BATON_EVENT_KINDS: readonly BatonEventKind[] = [
   "SheetAttemptResult",
   "SheetSkipped",
   "SheetDispatched",
+  "SheetOutput",
   "RateLimitHit",
   "RateLimitExpired",
   "RetryDue",

@@ -70,6 +70,14 @@ export class MusicianTasks {
             processGroup,
             processStartedAt,
           }),
+        onOutput: (output) =>
+          this.post({
+            kind: "SheetOutput",
+            jobId: order.jobId,
+            sheetNum: order.sheetNum,
+            dispatchToken: order.dispatchToken,
+            ...output,
+          }),
       });
     try {
       const request = build();

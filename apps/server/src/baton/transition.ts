@@ -24,7 +24,12 @@ import {
   onSheetSkipped,
   onShutdown,
 } from "./core/lifecycle.ts";
-import { onProcessExited, onSheetDispatched, onStaleCheck } from "./core/musician-events.ts";
+import {
+  onProcessExited,
+  onSheetDispatched,
+  onSheetOutput,
+  onStaleCheck,
+} from "./core/musician-events.ts";
 import { hitRateLimit, onClearRateLimit, onRateLimitExpired } from "./core/rate-limit.ts";
 import { onRecoverJob, onRegisterJob } from "./core/registry.ts";
 
@@ -42,6 +47,8 @@ function apply(ctx: Ctx, event: BatonEvent): void {
       return onSheetSkipped(ctx, event);
     case "SheetDispatched":
       return onSheetDispatched(ctx, event);
+    case "SheetOutput":
+      return onSheetOutput(ctx, event);
     case "RateLimitHit":
       return hitRateLimit(ctx, event.instrument, event.waitSeconds, {
         jobId: event.jobId,

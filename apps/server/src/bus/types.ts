@@ -15,6 +15,7 @@ export const EVENT_NAMES = [
   "job.timeout",
   "job.rescored",
   "sheet.dispatched",
+  "sheet.output",
   "sheet.completed",
   "sheet.partial",
   "sheet.failed",

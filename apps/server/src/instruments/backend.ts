@@ -1,5 +1,5 @@
 /** The port every instrument backend implements, and the outcome of one run. */
-import type { ErrorClass } from "../baton/attempt.ts";
+import type { ErrorClass, LiveOutputBatch } from "../baton/attempt.ts";
 import type { InstrumentProfile } from "./profile-schema.ts";
 
 export interface BackendRunRequest {
@@ -16,6 +16,8 @@ export interface BackendRunRequest {
   idleTimeoutSeconds?: number | null;
   signal: AbortSignal;
   onSpawn?: (processGroup: number, processStartedAt: string | null) => void;
+  /** Live progress parsed from the output as it arrives (profile `output.progress`). */
+  onOutput?: (output: LiveOutputBatch) => void;
 }
 
 export interface BackendRunResult {

@@ -15,7 +15,9 @@ import {
 import { classifyFailedRun, compileErrorPatterns, type CompiledErrorPatterns } from "./classify.ts";
 import { compilePatterns, firstMatch, type CompiledPatterns } from "./patterns.ts";
 import { buildInvocation } from "./cli-command.ts";
+import { LiveOutput } from "./live-output.ts";
 import { parseOutput } from "./output-parse.ts";
+import { progressParserFor, type LineParser } from "./progress-parse.ts";
 import {
   endGroupAndEscapees,
   killGroup,
@@ -39,6 +41,7 @@ export class CliBackend implements InstrumentBackend {
   private readonly cli: CliProfile;
   private readonly patterns: CompiledErrorPatterns;
   private readonly failFast: CompiledPatterns;
+  private readonly progress: LineParser;
   private readonly running = new Set<number>();
   /** One per run in flight; `close` aborts them so shutdown takes the ordinary cancel path. */
   private readonly shutdownSignals = new Set<AbortController>();
@@ -52,6 +55,7 @@ export class CliBackend implements InstrumentBackend {
     this.cli = profile.cli;
     this.patterns = compileErrorPatterns(profile.cli.errors);
     this.failFast = compilePatterns(profile.cli.errors.fail_fast_patterns);
+    this.progress = progressParserFor(profile.cli.output);
   }
 
   async run(request: BackendRunRequest): Promise<BackendRunResult> {
@@ -119,9 +123,13 @@ export class CliBackend implements InstrumentBackend {
     const stderr = new OutputCollector();
     const idle = idleWatchdog(request.idleTimeoutSeconds ?? null);
     const failFast = failFastWatch(this.failFast);
+    const onOutput = request.onOutput;
+    const live =
+      onOutput === undefined ? null : new LiveOutput({ parse: this.progress, publish: onOutput });
     group.child.stdout?.on("data", (chunk: Buffer) => {
       idle.sawOutput();
       stdout.push(chunk);
+      live?.push(chunk);
       failFast.scan("stdout", chunk);
     });
     group.child.stderr?.on("data", (chunk: Buffer) => {
@@ -151,6 +159,7 @@ export class CliBackend implements InstrumentBackend {
     await Promise.race([pipesClosed, new Promise((resolve) => setTimeout(resolve, PIPE_DRAIN_MS))]);
     group.child.stdout?.destroy();
     group.child.stderr?.destroy();
+    live?.close();
 
     const stdoutText = stdout.text();
     const stderrText = stderr.text();

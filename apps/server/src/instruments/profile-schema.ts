@@ -76,6 +76,14 @@ export const cliOutputSchema = z.strictObject({
    * are model names). Used when the score names no model, so the cost can still be priced.
    */
   model_path: nullableString,
+  /**
+   * Podium addition: how each line of stdout becomes live progress (sheet.output events).
+   * Null: plain lines for text output, nothing for JSON output.
+   */
+  progress: z
+    .enum(["none", "text", "claude_stream_json", "codex_json", "gemini_stream_json"])
+    .nullable()
+    .default(null),
 });
 
 export const cliErrorsSchema = z.strictObject({
@@ -176,6 +184,7 @@ export const instrumentProfileSchema = z
 
 export type InstrumentProfile = z.infer<typeof instrumentProfileSchema>;
 export type CliProfile = z.infer<typeof cliProfileSchema>;
+export type CliOutput = z.infer<typeof cliOutputSchema>;
 export type HttpProfile = z.infer<typeof httpProfileSchema>;
 export type ModelProfile = z.infer<typeof modelSchema>;
 

@@ -117,6 +117,7 @@ export function createMusician(options: MusicianOptions): MusicianPort {
       idleTimeoutSeconds: request.idleTimeoutSeconds ?? null,
       signal: hooks.signal,
       onSpawn: hooks.onSpawn,
+      onOutput: hooks.onOutput,
     });
     const base = { run, renderedPrompt: rendered.prompt };
     if (hooks.signal.aborted || run.errorClass === "CANCELLED") {

@@ -24,6 +24,8 @@ const LEVELS: Partial<Record<EventRecord["event"], Level>> = {
   "concert.refused": "warn",
   // A sheet waiting on its dependencies says nothing new about it.
   "sheet.waiting": "debug",
+  // Live progress, a few a second per playing sheet.
+  "sheet.output": "debug",
 };
 
 /** Payload keys worth a log field (never prompts, output or file contents). */

@@ -16,6 +16,7 @@ import { StatusBadge } from "../StatusBadge.tsx";
 import { AttemptTimeline } from "./AttemptTimeline.tsx";
 import { EventLog } from "./EventLog.tsx";
 import { JobActions } from "./JobActions.tsx";
+import { LiveOutputPane } from "./LiveOutputPane.tsx";
 import { SheetDag } from "./SheetDag.tsx";
 import { useEventLog } from "./use-event-log.ts";
 
@@ -127,6 +128,8 @@ export function JobPage({ jobId }: { jobId: string }) {
         <h2>Sheets</h2>
         <SheetDag jobId={jobId} sheets={job.sheets} />
       </section>
+
+      <LiveOutputPane events={log.events} />
 
       <section className="panel">
         <h2>Timeline of attempts</h2>

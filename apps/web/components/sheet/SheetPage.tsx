@@ -14,6 +14,8 @@ import {
 import { JobUpdatedSubscription, SheetQuery } from "../../lib/operations.ts";
 import { useLiveSubscription } from "../../lib/use-live-subscription.ts";
 import { StatusBadge } from "../StatusBadge.tsx";
+import { LiveOutputPane } from "../job/LiveOutputPane.tsx";
+import { useEventLog } from "../job/use-event-log.ts";
 import { jobHref } from "../../lib/routes.ts";
 
 const TERMINAL_SHEET_STATUSES: ReadonlySet<string> = new Set([
@@ -36,6 +38,7 @@ export function SheetPage({ jobId, sheetNum }: { jobId: string; sheetNum: number
   const refetchSoon = useThrottledCallback(refetch, 400);
   useLiveSubscription(JobUpdatedSubscription, { id: jobId }, refetchSoon);
   useRefreshWhenNotLive(refetch, inBrowser);
+  const log = useEventLog(jobId);
   // Tails and attempts change without a job-level update while the sheet runs: poll until it ends.
   const sheetStatus = result.data?.job?.sheet?.status;
   const sheetEnded = sheetStatus !== undefined && TERMINAL_SHEET_STATUSES.has(sheetStatus);
@@ -72,6 +75,7 @@ export function SheetPage({ jobId, sheetNum }: { jobId: string; sheetNum: number
         <Link href={jobHref(jobId)}>← {job.name || jobId}</Link>
       </p>
       <SheetSummary sheet={sheet} />
+      <LiveOutputPane events={log.events} sheetNum={sheetNum} />
       <div className="grid2">
         <section className="panel">
           <h2>stdout (tail)</h2>

@@ -3,7 +3,7 @@
  * it is still alive (look again in 60 s) or gone without a result (a synthetic STALE failure).
  */
 import type { AttemptResult } from "../attempt.ts";
-import type { ProcessExited, SheetDispatched, StaleCheck } from "../events.ts";
+import type { ProcessExited, SheetDispatched, SheetOutput, StaleCheck } from "../events.ts";
 import { timerIds, type SheetState } from "../state.ts";
 import { onAttemptResult } from "./attempt-result.ts";
 import { setSheetStatus, type Ctx } from "./context.ts";
@@ -97,4 +97,21 @@ export function onProcessExited(ctx: Ctx, event: ProcessExited): void {
   // Nothing left to kill on recovery; the musician still reports its result.
   sheet.record.processGroup = null;
   ctx.touchSheet(job, sheet);
+}
+
+/** Progress of a playing sheet: an event for the log and subscribers, no change of state. */
+export function onSheetOutput(ctx: Ctx, event: SheetOutput): void {
+  const job = ctx.state.jobs.get(event.jobId);
+  const sheet = job?.sheets.get(event.sheetNum);
+  // Output that lands after the attempt's result (or of a superseded dispatch) is dropped quietly.
+  if (sheet === undefined || sheet.record.dispatchToken !== event.dispatchToken) return;
+  const status = sheet.record.status;
+  if (status !== "dispatched" && status !== "in_progress") return;
+  ctx.emit(event.jobId, event.sheetNum, "sheet.output", {
+    dispatchToken: event.dispatchToken,
+    text: event.text,
+    inputTokens: event.inputTokens,
+    outputTokens: event.outputTokens,
+    truncated: event.truncated,
+  });
 }

@@ -63,6 +63,22 @@ describe("the spawner helper", () => {
     expect([out, err]).toEqual(["through stdin\n", "err\n"]);
   });
 
+  it("gives each process the environment it was asked for, sent or reused", async () => {
+    const first = { PATH: process.env.PATH, PICK: "first" };
+    const second = { PATH: process.env.PATH, PICK: "second", EXTRA: "x" };
+    // Same number of variables as `first`, one of them unset: must not pass for `first`.
+    const renamed = { PATH: process.env.PATH, OTHER: "first" };
+    const show = 'echo "${PICK-unset} ${EXTRA-unset} ${OTHER-unset}"';
+    expect(await outputOf(show, first)).toBe("first unset unset\n");
+    expect(await outputOf(show, { ...first })).toBe("first unset unset\n");
+    expect(await outputOf(show, second)).toBe("second x unset\n");
+    expect(await outputOf(show, first)).toBe("first unset unset\n");
+    expect(await outputOf(show, renamed)).toBe("unset unset first\n");
+    expect(await outputOf(show, { PATH: process.env.PATH, PICK: undefined })).toBe(
+      "unset unset unset\n",
+    );
+  });
+
   it("reports a missing executable as a spawn error", async () => {
     await expect(
       spawnInGroup("no-such-executable-here", [], { cwd: dir, env: process.env, stdin: null }),

@@ -85,14 +85,22 @@ export function readProcessStartTime(pid: number): string | null {
   }
 }
 
-/** Signal 0 to the group: false once no process (not even a zombie) is left in it. */
+/**
+ * Signal 0 to the group: false once no process (not even a zombie) is left in it. Asked at
+ * least twice per attempt, and the answer is usually ESRCH: the error is made without a stack
+ * trace, whose capture costs more than the system call.
+ */
 function groupExists(pgid: number): boolean {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     process.kill(-pgid, 0);
     return true;
   } catch (error) {
     // EPERM: a member exists but is not ours to signal.
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 

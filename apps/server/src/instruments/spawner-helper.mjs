@@ -20,7 +20,12 @@ function startTimeOf(pid) {
   }
 }
 
-function start({ id, executable, args, cwd, env, stdin }) {
+// A request without an environment uses the one sent last (spawner.ts sends it once it changes).
+let lastEnv = process.env;
+
+function start({ id, executable, args, cwd, env: sentEnv, stdin }) {
+  if (sentEnv !== null) lastEnv = sentEnv;
+  const env = lastEnv;
   let child;
   try {
     child = spawn(executable, args, {

@@ -89,8 +89,21 @@ interface Run {
   exitedAlready: boolean;
 }
 
+/** Same variables with the same values. */
+function sameEnv(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (a[key] !== b[key] || !Object.hasOwn(b, key)) return false;
+  return true;
+}
+
 class SpawnerHelper {
   private helper: ChildProcess | null = null;
+  /**
+   * The environment the helper last received: a spawn with the same one does not send it again
+   * (it is most of a request's bytes, and nearly every run of an instrument has the same one).
+   */
+  private helperEnv: NodeJS.ProcessEnv | null = null;
   private readonly runs = new Map<number, Run>();
   private nextId = 1;
 
@@ -106,7 +119,16 @@ class SpawnerHelper {
         exitedAlready: false,
       });
       this.hold();
-      helper.send({ type: "spawn", id, ...request, args: [...request.args] });
+      const { env, ...rest } = request;
+      const resend = this.helperEnv === null || !sameEnv(env, this.helperEnv);
+      if (resend) this.helperEnv = { ...env };
+      helper.send({
+        type: "spawn",
+        id,
+        ...rest,
+        args: [...request.args],
+        env: resend ? env : null,
+      });
     });
   }
 
@@ -124,6 +146,7 @@ class SpawnerHelper {
     helper.unref();
     helper.channel?.unref();
     this.helper = helper;
+    this.helperEnv = null;
     return helper;
   }
 

@@ -44,7 +44,26 @@ export class GroupCommitQueue {
   /** Told how long each committed transaction took (metrics). */
   onTransaction: ((seconds: number, work: number) => void) | null = null;
 
-  constructor(private readonly writer: Database.Database) {}
+  /** Built once: better-sqlite3 makes a new wrapper (and looks up its statements) per call. */
+  private readonly fastGroup: Database.Transaction<(group: QueuedWork[]) => WorkOutcome[]>;
+  private readonly isolatedGroup: Database.Transaction<(group: QueuedWork[]) => WorkOutcome[]>;
+  private readonly savepoint: Database.Transaction<(run: () => unknown) => unknown>;
+
+  constructor(writer: Database.Database) {
+    this.fastGroup = writer.transaction((group: QueuedWork[]) =>
+      group.map((work): WorkOutcome => ({ ok: true, value: work.run() })),
+    );
+    this.savepoint = writer.transaction((run: () => unknown) => run());
+    this.isolatedGroup = writer.transaction((group: QueuedWork[]) =>
+      group.map((work): WorkOutcome => {
+        try {
+          return { ok: true, value: this.savepoint(work.run) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
 
   /** Runs `run` inside the next group transaction; resolves with its result once committed. */
   enqueue<T>(run: () => T): Promise<T> {
@@ -116,9 +135,7 @@ export class GroupCommitQueue {
 
   /** The common case: every piece of work succeeds; one transaction and no savepoints. */
   private runGroupFast(group: QueuedWork[]): WorkOutcome[] {
-    return this.writer
-      .transaction(() => group.map((work): WorkOutcome => ({ ok: true, value: work.run() })))
-      .immediate();
+    return this.fastGroup.immediate(group);
   }
 
   /**
@@ -127,16 +144,6 @@ export class GroupCommitQueue {
    * the work again is safe.
    */
   private runGroupIsolated(group: QueuedWork[]): WorkOutcome[] {
-    return this.writer
-      .transaction(() =>
-        group.map((work): WorkOutcome => {
-          try {
-            return { ok: true, value: this.writer.transaction(work.run)() };
-          } catch (error) {
-            return { ok: false, error };
-          }
-        }),
-      )
-      .immediate();
+    return this.isolatedGroup.immediate(group);
   }
 }

@@ -1,6 +1,9 @@
 /** `command_succeeds`: bash in its own process group, with a timeout, killed on every way out. */
 import { killGroup, OutputCollector, spawnInGroup, tailOf } from "../instruments/process-group.ts";
 
+/** How long output still in the pipes is waited for once the command exited. */
+const PIPE_DRAIN_MS = 1_000;
+
 export interface CommandOutcome {
   passed: boolean;
   exitCode: number | null;
@@ -29,6 +32,8 @@ export async function runCheckCommand(
   const output = new OutputCollector(64 * 1024);
   group.child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
   group.child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
+  // The exit can be reported before the last output arrives: it is read once the pipes closed.
+  const pipesClosed = new Promise<void>((resolve) => group.child.once("close", () => resolve()));
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -45,6 +50,14 @@ export async function runCheckCommand(
       return { passed: false, exitCode: null, reason, output: tailOf(output.text(), 2000) };
     }
     const { code, signal: exitSignal } = await group.exited;
+    // Leftover children would hold the pipes open: they are ended first.
+    await killGroup(group.pgid);
+    let drainTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pipesClosed,
+      new Promise((resolve) => (drainTimer = setTimeout(resolve, PIPE_DRAIN_MS))),
+    ]);
+    clearTimeout(drainTimer);
     const passed = code === 0;
     const reason = passed
       ? null

@@ -2,8 +2,12 @@
  * `command_succeeds`: bash in its own process group, with a timeout, killed on every way out.
  * The command gets the minimal child environment, never the server's secrets.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { buildChildEnv } from "../instruments/child-env.ts";
 import { killGroup, OutputCollector, spawnInGroup, tailOf } from "../instruments/process-group.ts";
+
+/** How long output still in the pipes is awaited after the command exits. */
+const PIPE_DRAIN_MS = 1000;
 
 export interface CommandOutcome {
   passed: boolean;
@@ -35,6 +39,7 @@ export async function runCheckCommand(
       output: "",
     };
   }
+  const pipesClosed = new Promise<void>((resolve) => group.child.once("close", () => resolve()));
   const output = new OutputCollector(64 * 1024);
   group.child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
   group.child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
@@ -54,6 +59,10 @@ export async function runCheckCommand(
       return { passed: false, exitCode: null, reason, output: tailOf(output.text(), 2000) };
     }
     const { code, signal: exitSignal } = await group.exited;
+    // The exit can arrive before the last output does; helpers the command left behind (which
+    // would hold the pipes open) are ended first.
+    await killGroup(group.pgid);
+    await Promise.race([pipesClosed, delay(PIPE_DRAIN_MS)]);
     const passed = code === 0;
     const reason = passed
       ? null

@@ -44,11 +44,31 @@ describe("attempt results (DESIGN §5 in order)", () => {
     expect(e.status("j", 1)).toBe("dispatched");
   });
 
-  it("a rate limit without a wait time waits 60 s", () => {
+  it("a rate limit without a stated wait waits the default rate_limit.wait_minutes (60)", () => {
     const e = new Engine();
     e.register(spec("j", [plan(1)]));
     e.report("j", 1, { ...RATE_LIMITED, rateLimitWaitSeconds: null });
-    expect(e.pendingTimer("rate_limit:cli")?.at).toBe(e.now + 60_000);
+    expect(e.pendingTimer("rate_limit:cli")?.at).toBe(e.now + 60 * 60_000);
+    expect(e.sheet("j", 1).dueAt).toBe(e.now + 60 * 60_000);
+  });
+
+  it("a rate limit without a stated wait waits the score's rate_limit.wait_minutes", () => {
+    const e = new Engine();
+    e.register(spec("j", [plan(1)], { rateLimit: { waitMinutes: 5 } }));
+    e.report("j", 1, { ...RATE_LIMITED, rateLimitWaitSeconds: null });
+    expect(e.pendingTimer("rate_limit:cli")?.at).toBe(e.now + 5 * 60_000);
+    const waiting = e
+      .commits()
+      .flatMap((commit) => commit.events)
+      .find((event) => event.event === "sheet.waiting");
+    expect(waiting?.data).toMatchObject({ waitSeconds: 300 });
+  });
+
+  it("the provider's stated reset time wins over rate_limit.wait_minutes", () => {
+    const e = new Engine();
+    e.register(spec("j", [plan(1)], { rateLimit: { waitMinutes: 5 } }));
+    e.report("j", 1, { ...RATE_LIMITED, rateLimitWaitSeconds: 20 });
+    expect(e.pendingTimer("rate_limit:cli")?.at).toBe(e.now + 20_000);
   });
 
   it("a full pass completes the sheet and releases its dependents", () => {

@@ -9,6 +9,7 @@ import {
   loadProfileFile,
   parseProfileText,
 } from "../../../apps/server/src/instruments/loader.ts";
+import { buildInvocation } from "../../../apps/server/src/instruments/cli-command.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
 import { parseScore } from "../../../apps/server/src/score/parse.ts";
 
@@ -29,13 +30,58 @@ describe("built-in profiles", () => {
   it("all load without problems", () => {
     expect(problems).toEqual([]);
     expect([...profiles.keys()].sort()).toEqual([
+      "aider",
       "anthropic_api",
       "claude-code",
       "cli",
+      "cline",
       "codex-cli",
+      "crush",
       "gemini-cli",
+      "goose",
       "openai-compatible",
+      "opencode",
     ]);
+  });
+
+  it("Marianne's other agent CLIs build the argv their CLIs read", () => {
+    const invocation = (name: string) =>
+      buildInvocation(
+        profiles.get(name)!.cli!,
+        null,
+        { prompt: "do it", model: "m1", workspace: "/ws", timeoutSeconds: 60 },
+        {},
+      );
+    expect(invocation("aider")).toMatchObject({
+      args: ["--model", "m1", "--yes", "--no-stream", "--message", "do it"],
+      stdin: null,
+    });
+    expect(invocation("goose")).toMatchObject({
+      args: [
+        "run",
+        "--model",
+        "m1",
+        "--output-format",
+        "json",
+        "--no-session",
+        "--quiet",
+        "-i",
+        "-",
+      ],
+      stdin: "do it",
+    });
+    expect(invocation("crush")).toMatchObject({
+      args: ["run", "--model", "m1", "--yolo", "--cwd", "/ws", "--quiet", "do it"],
+      stdin: null,
+    });
+    expect(invocation("opencode")).toMatchObject({
+      args: ["run", "--model", "m1", "--auto", "--format", "json", "--dir", "/ws"],
+      stdin: "do it",
+    });
+    expect(invocation("cline")).toMatchObject({
+      args: ["--model", "m1", "--cwd", "/ws", "--auto-approve", "true", "do it"],
+      stdin: null,
+    });
   });
 
   it("cli runs the raw prompt with bash -c", () => {
@@ -204,6 +250,12 @@ describe("instrument availability", () => {
       usable: false,
       unavailableReason: "executable 'claude' not found on PATH",
     });
+    for (const name of ["aider", "goose", "opencode", "crush", "cline"]) {
+      expect(bare.find((entry) => entry.name === name)).toMatchObject({
+        usable: false,
+        unavailableReason: `executable '${name}' not found on PATH`,
+      });
+    }
   });
 
   it("an HTTP instrument is usable only with its API key variable set", () => {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  parseRateLimitWait,
-  rateLimitWaitSeconds,
-} from "../../../apps/server/src/instruments/rate-limit-wait.ts";
+import { parseRateLimitWait } from "../../../apps/server/src/instruments/rate-limit-wait.ts";
 import { retryAfterSeconds } from "../../../apps/server/src/instruments/http-backend.ts";
 
 // 2026-11-28 20:15:30 UTC
@@ -39,15 +36,15 @@ describe("rate-limit wait parsing", () => {
     expect(parseRateLimitWait(`resets at ${hh}:00`, NOW)).toBe(expected);
   });
 
-  it("falls back to 60 s when no wait is named", () => {
+  it("reads nothing when no wait is named", () => {
     expect(parseRateLimitWait("API Error: Rate limit reached", NOW)).toBeNull();
-    expect(rateLimitWaitSeconds("API Error: Rate limit reached", NOW)).toBe(60);
   });
 
   it("reads Retry-After headers in seconds or as a date", () => {
     expect(retryAfterSeconds("42", "", NOW)).toBe(42);
     expect(retryAfterSeconds(new Date(NOW + 90_000).toUTCString(), "", NOW)).toBe(90);
     expect(retryAfterSeconds(null, "please try again in 3 minutes", NOW)).toBe(180);
-    expect(retryAfterSeconds(null, "slow down", NOW)).toBe(60);
+    // Nothing stated: the engine falls back to the score's rate_limit.wait_minutes.
+    expect(retryAfterSeconds(null, "slow down", NOW)).toBeNull();
   });
 });

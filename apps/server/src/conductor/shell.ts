@@ -1,8 +1,10 @@
 /**
  * Shell commands the conductor runs around a job (skip_when_command, on_success run_command):
- * `bash -c` in the workspace, in their own process group, killed as a group on timeout.
+ * `bash -c` in the workspace, in their own process group, killed as a group on timeout. They get
+ * the minimal child environment (plus `env`), never the server's secrets.
  */
 import { mkdirSync } from "node:fs";
+import { buildChildEnv } from "../instruments/child-env.ts";
 import {
   endGroupAndEscapees,
   killGroup,
@@ -30,7 +32,7 @@ export async function runShell(
   try {
     group = await spawnInGroup("bash", ["-c", command], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: { ...buildChildEnv(process.env), ...options.env },
       stdin: null,
     });
   } catch (error) {

@@ -15,7 +15,7 @@ import {
 import { findModel } from "./cost.ts";
 import { buildFamilyRequest, familyErrorMessage, parseFamilyAnswer } from "./http-families.ts";
 import type { HttpProfile, InstrumentProfile } from "./profile-schema.ts";
-import { parseRateLimitWait, DEFAULT_RATE_LIMIT_WAIT_SECONDS } from "./rate-limit-wait.ts";
+import { parseRateLimitWait } from "./rate-limit-wait.ts";
 import { tailOf } from "./process-group.ts";
 
 export interface HttpBackendOptions {
@@ -23,15 +23,22 @@ export interface HttpBackendOptions {
   clock: Clock;
 }
 
-/** `Retry-After` is seconds or an HTTP date. */
-export function retryAfterSeconds(header: string | null, body: string, nowMs: number): number {
+/**
+ * `Retry-After` is seconds or an HTTP date, else a wait named in the body; null when the provider
+ * states none (the engine then waits the score's `rate_limit.wait_minutes`).
+ */
+export function retryAfterSeconds(
+  header: string | null,
+  body: string,
+  nowMs: number,
+): number | null {
   if (header !== null) {
     const trimmed = header.trim();
     if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.max(1, Math.ceil(Number(trimmed)));
     const date = Date.parse(trimmed);
     if (!Number.isNaN(date)) return Math.max(1, Math.ceil((date - nowMs) / 1000));
   }
-  return parseRateLimitWait(body, nowMs) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS;
+  return parseRateLimitWait(body, nowMs);
 }
 
 function classifyStatus(status: number): ErrorClass {

@@ -22,9 +22,5 @@ export {
 } from "./pool.ts";
 export type { BackendRunRequest, BackendRunResult, InstrumentBackend } from "./backend.ts";
 export { estimateCost, type CostEstimate } from "./cost.ts";
-export {
-  parseRateLimitWait,
-  rateLimitWaitSeconds,
-  DEFAULT_RATE_LIMIT_WAIT_SECONDS,
-} from "./rate-limit-wait.ts";
+export { parseRateLimitWait } from "./rate-limit-wait.ts";
 export { killGroup, livingGroupMembers, readProcessStartTime } from "./process-group.ts";

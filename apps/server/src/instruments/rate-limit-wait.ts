@@ -1,9 +1,9 @@
 /**
  * How long to wait out a rate limit, read from what the instrument printed: "retry after 30s",
  * "Retry-After: 120", "try again in 5 minutes", "resets in 2 hours", "resets at 21:00",
- * "resets 9pm (Europe/Berlin)". Times of day are taken relative to the clock passed in.
+ * "resets 9pm (Europe/Berlin)". Times of day are taken relative to the clock passed in. When
+ * nothing is stated the engine waits the score's `rate_limit.wait_minutes`.
  */
-export const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 60;
 const MAX_WAIT_SECONDS = 24 * 3600;
 
 const UNIT_SECONDS: Record<string, number> = {
@@ -73,11 +73,6 @@ export function parseRateLimitWait(text: string, nowMs: number): number | null {
     }
   }
   return null;
-}
-
-/** Wait for a rate limit: the parsed value, else the default of 60 s. */
-export function rateLimitWaitSeconds(text: string, nowMs: number): number {
-  return parseRateLimitWait(text, nowMs) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS;
 }
 
 function clampWait(seconds: number): number {

@@ -52,8 +52,9 @@ const ACTED_ON_TREE: { readonly [key: string]: ActedOn } = {
     max_completion_attempts: true,
     completion_delay_seconds: true,
   },
-  // Rate-limit detection comes from the instrument profile; the baton waits what the run reports.
-  rate_limit: { max_waits: true },
+  // Rate-limit detection comes from the instrument profile. The baton waits the reset time the
+  // run reports, else wait_minutes.
+  rate_limit: { max_waits: true, wait_minutes: true },
   circuit_breaker: { enabled: true, failure_threshold: true, recovery_timeout_seconds: true },
   // Cost comes from the instrument profile's pricing, not from score-level token prices.
   cost_limits: { enabled: true, max_cost_per_sheet: true, max_cost_per_job: true },

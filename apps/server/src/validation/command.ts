@@ -1,4 +1,8 @@
-/** `command_succeeds`: bash in its own process group, with a timeout, killed on every way out. */
+/**
+ * `command_succeeds`: bash in its own process group, with a timeout, killed on every way out.
+ * The command gets the minimal child environment, never the server's secrets.
+ */
+import { buildChildEnv } from "../instruments/child-env.ts";
 import { killGroup, OutputCollector, spawnInGroup, tailOf } from "../instruments/process-group.ts";
 
 /** How long output still in the pipes is waited for once the command exited. */
@@ -16,11 +20,16 @@ export async function runCheckCommand(
   cwd: string,
   timeoutSeconds: number,
   signal: AbortSignal,
-  env: NodeJS.ProcessEnv,
+  /** The server's environment; only what buildChildEnv lets through reaches the command. */
+  parentEnv: NodeJS.ProcessEnv,
 ): Promise<CommandOutcome> {
   let group;
   try {
-    group = await spawnInGroup("bash", ["-c", command], { cwd, env, stdin: null });
+    group = await spawnInGroup("bash", ["-c", command], {
+      cwd,
+      env: buildChildEnv(parentEnv),
+      stdin: null,
+    });
   } catch (error) {
     return {
       passed: false,

@@ -19,7 +19,7 @@ import {
   scheduleRetry,
 } from "./ladder.ts";
 import { addPauseReason } from "./pause.ts";
-import { hitRateLimit, isRateLimited } from "./rate-limit.ts";
+import { hitRateLimit, isRateLimited, rateLimitWait } from "./rate-limit.ts";
 
 export function onAttemptResult(ctx: Ctx, result: AttemptResult): void {
   const job = ctx.state.jobs.get(result.jobId);
@@ -115,7 +115,8 @@ function decide(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptResult): v
   const jobId = job.record.id;
 
   if (r.rateLimited && !r.executionSuccess && sheet.rateLimitWaits < policy.rateLimit.maxWaits) {
-    hitRateLimit(ctx, r.instrument, r.rateLimitWaitSeconds, { jobId, sheetNum: record.num });
+    const waitSeconds = rateLimitWait(r.rateLimitWaitSeconds, policy.rateLimit.waitMinutes);
+    hitRateLimit(ctx, r.instrument, waitSeconds, { jobId, sheetNum: record.num });
     const free = unlimitedFallback(ctx, sheet);
     if (free !== null) {
       moveToInstrument(ctx, job, sheet, free, `${r.instrument} is rate limited`);
@@ -127,7 +128,7 @@ function decide(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptResult): v
     record.dueAt = ctx.state.rateLimits.get(r.instrument)?.until ?? null;
     ctx.emit(jobId, record.num, "sheet.waiting", {
       instrument: r.instrument,
-      waitSeconds: r.rateLimitWaitSeconds,
+      waitSeconds,
     });
     return;
   }

@@ -6,7 +6,16 @@ import { isTerminalSheet } from "../status.ts";
 import { timerIds, type BatonState } from "../state.ts";
 import { setSheetStatus, type Ctx } from "./context.ts";
 
+/** For a hit reported with no usable wait and no job policy to take one from. */
 export const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 60;
+
+/**
+ * How long a sheet's rate limit lasts: the reset time the provider stated, else the score's
+ * `rate_limit.wait_minutes` (60 unless the score sets it, as in Marianne).
+ */
+export function rateLimitWait(statedSeconds: number | null, waitMinutes: number): number {
+  return statedSeconds !== null && statedSeconds > 0 ? statedSeconds : waitMinutes * 60;
+}
 
 export function isRateLimited(state: BatonState, instrument: string, now: number): boolean {
   const limit = state.rateLimits.get(instrument);

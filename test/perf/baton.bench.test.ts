@@ -9,12 +9,12 @@
  */
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { BatonAdapter } from "../../apps/server/src/baton/adapter.ts";
-import { dispatchReady } from "../../apps/server/src/baton/dispatch.ts";
-import type { CheckpointStore } from "../../apps/server/src/baton/ports.ts";
-import { buildAttemptRequest } from "../../apps/server/src/baton/request.ts";
-import { createBatonState, type DispatchOrder } from "../../apps/server/src/baton/state.ts";
-import { transition } from "../../apps/server/src/baton/transition.ts";
+import { BatonRuntime } from "../../apps/server/src/baton/runtime/baton-runtime.ts";
+import { dispatchReady } from "../../apps/server/src/baton/core/dispatch.ts";
+import type { CheckpointStore } from "../../apps/server/src/baton/runtime/ports.ts";
+import { buildAttemptRequest } from "../../apps/server/src/baton/core/request.ts";
+import { createBatonState, type DispatchOrder } from "../../apps/server/src/baton/core/state.ts";
+import { transition } from "../../apps/server/src/baton/core/transition.ts";
 import { independent, resultFor, spec } from "../unit/baton/support/fixtures.ts";
 import { FakeClock, FakeTimerHost } from "../unit/baton/support/fake-time.ts";
 
@@ -151,7 +151,7 @@ async function runJobThroughAdapter(sheets: number): Promise<number> {
       return batch.events.map((e) => ({ ...e, seq: ++seq }));
     },
   };
-  const adapter = new BatonAdapter({
+  const adapter = new BatonRuntime({
     store,
     sink: { publish: () => undefined },
     clock,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildPolicy } from "../../apps/server/src/conductor/job-spec.ts";
-import type { JobPolicy } from "../../apps/server/src/baton/policy.ts";
+import type { JobPolicy } from "../../apps/server/src/baton/core/policy.ts";
 import { parseValid } from "../unit/score/support.ts";
 
 const minimal = "name: t\nsheet: {size: 1, total_items: 1}\nprompt: {template: go}\n";

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { SheetRecord } from "../../apps/server/src/baton/records.ts";
-import { timerIds } from "../../apps/server/src/baton/state.ts";
+import type { SheetRecord } from "../../apps/server/src/contracts/records.ts";
+import { timerIds } from "../../apps/server/src/baton/core/state.ts";
 import {
   startHarness,
   waitFor,

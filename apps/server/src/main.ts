@@ -10,7 +10,7 @@
  *   PODIUM_DRAIN_GRACE_SECONDS (300): on the first SIGTERM/SIGINT nothing new is dispatched and
  *   attempts in flight get this long to finish; a second signal ends them at once.
  */
-import { createPodium } from "./conductor/podium.ts";
+import { createPodium } from "./app.ts";
 import { readServerConfig } from "./graphql/server-config.ts";
 import { createGatewayServices } from "./graphql/services.ts";
 import { createLogger } from "./ops/logger.ts";

@@ -13,7 +13,7 @@ import type {
   AttemptRequest,
   AttemptResult,
   MusicianPort,
-} from "../../../apps/server/src/baton/attempt.ts";
+} from "../../../apps/server/src/contracts/attempt.ts";
 import { loadInstrumentProfiles } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
 import { createMusician } from "../../../apps/server/src/musician/musician.ts";

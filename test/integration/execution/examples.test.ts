@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { BatonAdapter } from "../../../apps/server/src/baton/adapter.ts";
-import { MemoryCheckpointStore } from "../../../apps/server/src/baton/memory-store.ts";
-import type { TimerHost } from "../../../apps/server/src/baton/ports.ts";
+import { BatonRuntime } from "../../../apps/server/src/baton/runtime/baton-runtime.ts";
+import { MemoryCheckpointStore } from "../../../apps/server/src/store/memory-store.ts";
+import type { TimerHost } from "../../../apps/server/src/baton/runtime/ports.ts";
 import { buildJobSpec } from "../../../apps/server/src/conductor/job-spec.ts";
 import { loadInstrumentProfiles } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
@@ -53,7 +53,7 @@ async function runExample(file: string) {
   const pool = new BackendPool({ profiles: loadInstrumentProfiles({ userDirs: [] }).profiles });
   const store = new MemoryCheckpointStore();
   const errors: unknown[] = [];
-  const baton = new BatonAdapter({
+  const baton = new BatonRuntime({
     store,
     sink: { publish: () => undefined },
     clock: { now: () => Date.now() },

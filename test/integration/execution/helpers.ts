@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AttemptRequest } from "../../../apps/server/src/baton/attempt.ts";
+import type { AttemptRequest } from "../../../apps/server/src/contracts/attempt.ts";
 import {
   BUILTIN_PROFILE_DIR,
   parseProfileText,

@@ -1,7 +1,7 @@
 import { readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ErrorCodes } from "../../../apps/server/src/baton/attempt.ts";
+import { ErrorCodes } from "../../../apps/server/src/contracts/attempt.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
 import { loadInstrumentProfiles } from "../../../apps/server/src/instruments/loader.ts";
 import { createMusician } from "../../../apps/server/src/musician/musician.ts";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MusicianPort } from "../../../apps/server/src/baton/attempt.ts";
+import type { MusicianPort } from "../../../apps/server/src/contracts/attempt.ts";
 import { loadInstrumentProfiles } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
 import { createMusician } from "../../../apps/server/src/musician/musician.ts";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { EventRecord } from "../../../apps/server/src/bus/types.ts";
+import type { EventRecord } from "../../../apps/server/src/contracts/event-log.ts";
 import {
   SlowConsumerError,
   StreamFailure,

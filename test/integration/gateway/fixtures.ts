@@ -5,7 +5,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { EventDraft, EventName, EventRecord } from "../../../apps/server/src/bus/types.ts";
+import type {
+  EventDraft,
+  EventName,
+  EventRecord,
+} from "../../../apps/server/src/contracts/event-log.ts";
 import { EventBus } from "../../../apps/server/src/bus/event-bus.ts";
 import { openDatabase, type PodiumDatabase } from "../../../apps/server/src/store/database.ts";
 import { SqliteCheckpointStore } from "../../../apps/server/src/store/checkpoint-store.ts";

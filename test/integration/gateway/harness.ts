@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { createPodium } from "../../../apps/server/src/conductor/podium.ts";
+import { createPodium } from "../../../apps/server/src/app.ts";
 import { createGatewayServices, EXAMPLES_DIR } from "../../../apps/server/src/graphql/services.ts";
 import type { Route } from "../../../apps/server/src/http/routes.ts";
 import { startServer, type RunningServer } from "../../../apps/server/src/server.ts";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { createPodium, type Podium } from "../../../apps/server/src/conductor/podium.ts";
+import { createPodium, type Podium } from "../../../apps/server/src/app.ts";
 import { openDatabase } from "../../../apps/server/src/store/database.ts";
 import { allEvents, cliScore, waitFor } from "../conductor/support/podium-harness.ts";
 

@@ -13,7 +13,7 @@ import {
   reapOrphans,
   type OrphanStore,
 } from "../../../apps/server/src/conductor/orphans.ts";
-import { createPodium } from "../../../apps/server/src/conductor/podium.ts";
+import { createPodium } from "../../../apps/server/src/app.ts";
 import type { RecordedProcessGroup } from "../../../apps/server/src/store/checkpoint-store.ts";
 import { readProcessStartTime } from "../../../apps/server/src/instruments/process-group.ts";
 import { waitFor, waitForJob } from "../conductor/support/podium-harness.ts";

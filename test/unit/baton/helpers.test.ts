@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { mergeCommits } from "../../../apps/server/src/baton/commit-batch.ts";
+import { mergeCommits } from "../../../apps/server/src/baton/runtime/commit-batch.ts";
 import {
   attemptResultToObserverEvent,
   extractDependencies,
   sheetsToExecutionStates,
   skippedToObserverEvent,
-} from "../../../apps/server/src/baton/observer.ts";
-import { toCommandOutcome } from "../../../apps/server/src/baton/outcome.ts";
-import { ReadyList } from "../../../apps/server/src/baton/state.ts";
+} from "../../../apps/server/src/baton/core/observer.ts";
+import { toCommandOutcome } from "../../../apps/server/src/baton/runtime/outcome.ts";
+import { ReadyList } from "../../../apps/server/src/baton/core/state.ts";
 import {
   freshSheetRecord,
   newSheetState,
@@ -18,7 +18,7 @@ import {
   DEFAULT_JOB_POLICY,
   jobConcurrencyCap,
   makePolicy,
-} from "../../../apps/server/src/baton/policy.ts";
+} from "../../../apps/server/src/baton/core/policy.ts";
 import { FAILED, RATE_LIMITED, chain, partial, plan, resultFor } from "./support/fixtures.ts";
 
 const order = {

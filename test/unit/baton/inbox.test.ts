@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Inbox } from "../../../apps/server/src/baton/inbox.ts";
+import { Inbox } from "../../../apps/server/src/baton/runtime/inbox.ts";
 
 describe("Inbox", () => {
   it("hands out batches in arrival order, wakes a sleeping consumer, and reports idleness", async () => {

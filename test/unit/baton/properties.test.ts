@@ -8,10 +8,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { BatonEvent } from "../../../apps/server/src/baton/events.ts";
-import { isTerminalSheet } from "../../../apps/server/src/baton/status.ts";
-import type { DispatchOrder, SheetState } from "../../../apps/server/src/baton/state.ts";
-import type { JobSpec } from "../../../apps/server/src/baton/policy.ts";
+import type { BatonEvent } from "../../../apps/server/src/baton/core/events.ts";
+import { isTerminalSheet } from "../../../apps/server/src/contracts/status.ts";
+import type { DispatchOrder, SheetState } from "../../../apps/server/src/baton/core/state.ts";
+import type { JobSpec } from "../../../apps/server/src/baton/core/policy.ts";
 import { isRateLimited } from "../../../apps/server/src/baton/core/rate-limit.ts";
 import { isBreakerOpen } from "../../../apps/server/src/baton/core/circuit-breaker.ts";
 import { Engine } from "./support/engine.ts";

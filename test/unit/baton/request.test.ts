@@ -1,8 +1,8 @@
 /** What the baton hands a musician at dispatch time: the idle limit from `stale_detection`. */
 import { describe, expect, it } from "vitest";
-import type { PolicyOverrides } from "../../../apps/server/src/baton/policy.ts";
-import { buildAttemptRequest } from "../../../apps/server/src/baton/request.ts";
-import type { AttemptRequest } from "../../../apps/server/src/baton/attempt.ts";
+import type { PolicyOverrides } from "../../../apps/server/src/baton/core/policy.ts";
+import { buildAttemptRequest } from "../../../apps/server/src/baton/core/request.ts";
+import type { AttemptRequest } from "../../../apps/server/src/contracts/attempt.ts";
 import { Engine } from "./support/engine.ts";
 import { plan, spec } from "./support/fixtures.ts";
 

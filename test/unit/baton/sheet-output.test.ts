@@ -1,6 +1,6 @@
 /** Live output of a playing sheet becomes a logged `sheet.output` event and changes nothing else. */
 import { describe, expect, it } from "vitest";
-import type { BatonEvent } from "../../../apps/server/src/baton/events.ts";
+import type { BatonEvent } from "../../../apps/server/src/baton/core/events.ts";
 import { Engine } from "./support/engine.ts";
 import { plan, spec } from "./support/fixtures.ts";
 

@@ -7,14 +7,14 @@ import {
   BATON_EVENT_KINDS,
   type BatonEvent,
   type BatonEventKind,
-} from "../../../apps/server/src/baton/events.ts";
+} from "../../../apps/server/src/baton/core/events.ts";
 import {
   SHEET_STATUSES,
   isTerminalSheet,
   type SheetStatus,
-} from "../../../apps/server/src/baton/status.ts";
-import { transition } from "../../../apps/server/src/baton/transition.ts";
-import { DEFAULT_DISPATCH_LIMITS } from "../../../apps/server/src/baton/dispatch.ts";
+} from "../../../apps/server/src/contracts/status.ts";
+import { transition } from "../../../apps/server/src/baton/core/transition.ts";
+import { DEFAULT_DISPATCH_LIMITS } from "../../../apps/server/src/baton/core/dispatch.ts";
 import { Engine } from "./support/engine.ts";
 import { FAILED, RATE_LIMITED, plan, resultFor, spec } from "./support/fixtures.ts";
 import { checkInvariants } from "./support/invariants.ts";

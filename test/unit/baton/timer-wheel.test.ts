@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TimerWheel } from "../../../apps/server/src/baton/timer-wheel.ts";
+import { TimerWheel } from "../../../apps/server/src/baton/runtime/timer-wheel.ts";
 import { FakeClock, FakeTimerHost } from "./support/fake-time.ts";
 
 function setup() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventBus, SubscriberOverflowError } from "../../../apps/server/src/bus/event-bus.ts";
-import type { EventRecord } from "../../../apps/server/src/bus/types.ts";
+import type { EventRecord } from "../../../apps/server/src/contracts/event-log.ts";
 
 function record(seq: number, jobId = "j"): EventRecord {
   return { seq, jobId, sheetNum: 0, event: "job.started", data: {}, timestamp: seq };

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPodium } from "../../../apps/server/src/conductor/podium.ts";
+import { createPodium } from "../../../apps/server/src/app.ts";
 import { createGatewayServices } from "../../../apps/server/src/graphql/services.ts";
 import { createGatewayYoga, type GatewayYoga } from "../../../apps/server/src/graphql/yoga.ts";
 

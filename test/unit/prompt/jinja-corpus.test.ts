@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { AttemptRequest } from "../../../apps/server/src/baton/attempt.ts";
+import type { AttemptRequest } from "../../../apps/server/src/contracts/attempt.ts";
 import { PromptRenderer } from "../../../apps/server/src/prompt/renderer.ts";
 import { renderTemplate } from "../../../apps/server/src/prompt/template.ts";
 import { ScoreSandbox } from "../../../apps/server/src/sandbox/score-sandbox.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AttemptRequest } from "../../../apps/server/src/baton/attempt.ts";
+import type { AttemptRequest } from "../../../apps/server/src/contracts/attempt.ts";
 import { PromptRenderer } from "../../../apps/server/src/prompt/renderer.ts";
 
 function request(

@@ -1,8 +1,8 @@
 /** The baton's public surface. */
-export * from "./events.ts";
-export * from "./policy.ts";
-export * from "./state.ts";
-export { transition } from "./transition.ts";
+export * from "./core/events.ts";
+export * from "./core/policy.ts";
+export * from "./core/state.ts";
+export { transition } from "./core/transition.ts";
 export {
   dispatchReady,
   DEFAULT_DISPATCH_LIMITS,
@@ -13,25 +13,24 @@ export {
   type DispatchResult,
   type DispatchSkip,
   type SkipReason,
-} from "./dispatch.ts";
-export { TimerWheel } from "./timer-wheel.ts";
+} from "./core/dispatch.ts";
+export { TimerWheel } from "./runtime/timer-wheel.ts";
 export {
-  BatonAdapter,
+  BatonRuntime,
   UnknownJobError,
-  type BatonAdapterOptions,
+  type BatonRuntimeOptions,
   type BatonOutcome,
-} from "./adapter.ts";
-export { mergeCommits, splitEffects } from "./commit-batch.ts";
-export { MemoryCheckpointStore } from "./memory-store.ts";
-export { buildAttemptRequest, previousOutputs } from "./request.ts";
+} from "./runtime/baton-runtime.ts";
+export { mergeCommits, splitEffects } from "./runtime/commit-batch.ts";
+export { buildAttemptRequest, previousOutputs } from "./core/request.ts";
 export {
   attemptResultToObserverEvent,
   skippedToObserverEvent,
   extractDependencies,
   sheetsToExecutionStates,
   failureResult,
-} from "./observer.ts";
+} from "./core/observer.ts";
 export { backoffDelayMs, seededUnit } from "./core/backoff.ts";
 export { blockedMessage } from "./core/cascade.ts";
 export { tokenCounter } from "./core/registry.ts";
-export { toCommandOutcome } from "./outcome.ts";
+export { toCommandOutcome } from "./runtime/outcome.ts";

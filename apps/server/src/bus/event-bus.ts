@@ -12,14 +12,14 @@
  * complete stream; a disconnected subscriber instead knows it must replay from the event log
  * (from its last seq), which the log makes gap-free.
  */
-import type { EventSink } from "../baton/ports.ts";
+import type { EventSink } from "../baton/runtime/ports.ts";
 import {
   Subscriber,
   type EventHandler,
   type HandlerErrorReporter,
   type Subscription,
 } from "./subscriber.ts";
-import type { EventRecord } from "./types.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
 
 export type { EventHandler, HandlerErrorReporter, Subscription } from "./subscriber.ts";
 

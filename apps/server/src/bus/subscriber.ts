@@ -3,7 +3,7 @@
  * the publisher's call stack. A slow handler only grows its own queue; a throwing one is counted
  * and keeps receiving; one that falls further behind than its bound is disconnected.
  */
-import type { EventRecord } from "./types.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
 
 export type EventHandler = (event: EventRecord) => void | Promise<void>;
 

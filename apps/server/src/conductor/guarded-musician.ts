@@ -5,9 +5,14 @@
  * would start. Exit 0 skips the sheet deliberately; any other exit, a timeout or a command that
  * cannot start lets the sheet run (Marianne's rule).
  */
-import type { AttemptRequest, AttemptResult, MusicianPort, PlayHooks } from "../baton/attempt.ts";
-import { failureResult } from "../baton/observer.ts";
-import type { Clock } from "../baton/ports.ts";
+import type {
+  AttemptRequest,
+  AttemptResult,
+  MusicianPort,
+  PlayHooks,
+} from "../contracts/attempt.ts";
+import { failureResult } from "../baton/core/observer.ts";
+import type { Clock } from "../baton/runtime/ports.ts";
 import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
 
 export interface ProcessGroupLedger {

@@ -8,15 +8,15 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { BatonAdapter } from "../baton/adapter.ts";
-import type { EventName, EventRecord } from "../bus/types.ts";
+import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
+import type { EventName, EventRecord } from "../contracts/event-log.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { OnSuccessHook, ScoreConfig } from "../score/config.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
 import type { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
 import type { StoredJob } from "../store/rows.ts";
 import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
-import type { SubmitJobOptions, SubmitJobOutcome } from "./types.ts";
+import type { SubmitJobOptions, SubmitJobOutcome } from "../contracts/commands.ts";
 import type { ConcertLink } from "./job-manager.ts";
 
 const OUTCOME_EVENTS: ReadonlySet<EventName> = new Set([
@@ -29,7 +29,7 @@ const FINGERPRINT_FILE_LIMIT = 20_000;
 
 export interface HookRunnerOptions {
   store: SqliteCheckpointStore;
-  baton: BatonAdapter;
+  baton: BatonRuntime;
   bus: EventBus;
   cwd: string;
   dataDir: string;

@@ -5,11 +5,11 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { parse as parseYaml } from "yaml";
-import type { BatonAdapter } from "../baton/adapter.ts";
-import { toCommandOutcome } from "../baton/outcome.ts";
-import type { Clock } from "../baton/ports.ts";
-import type { SheetRecord } from "../baton/records.ts";
-import { isTerminalJob } from "../baton/status.ts";
+import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
+import { toCommandOutcome } from "../baton/runtime/outcome.ts";
+import type { Clock } from "../baton/runtime/ports.ts";
+import type { SheetRecord } from "../contracts/records.ts";
+import { isTerminalJob } from "../contracts/status.ts";
 import { freshSheetRecord } from "../baton/core/registry.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";
@@ -35,13 +35,13 @@ import type {
   ScoreValidationResult,
   SubmitJobOptions,
   SubmitJobOutcome,
-} from "./types.ts";
+} from "../contracts/commands.ts";
 
 export const DRY_RUN_MESSAGE = "Dry run: the score was validated and planned; nothing was run.";
 
 export interface JobManagerOptions {
   store: SqliteCheckpointStore;
-  baton: BatonAdapter;
+  baton: BatonRuntime;
   /** Where committed events are published (the conductor's own, such as job.submitted). */
   bus: EventBus;
   clock: Clock;
@@ -105,7 +105,7 @@ const notFound = (jobId: string): CommandOutcome => ({
 
 export class JobManager implements ConductorCommands {
   readonly store: SqliteCheckpointStore;
-  readonly baton: BatonAdapter;
+  readonly baton: BatonRuntime;
   readonly hooks: HookRunner;
   private readonly bus: EventBus;
   private readonly clock: Clock;

@@ -4,19 +4,19 @@
  * (budgets kept), re-runs the cascade and writes `job.recovered`; this module supplies the
  * stored spec and re-applies the deliberate skips of `startSheet`.
  */
-import type { BatonAdapter } from "../baton/adapter.ts";
-import type { JobSpec } from "../baton/policy.ts";
-import type { Clock } from "../baton/ports.ts";
-import { isTerminalSheet } from "../baton/status.ts";
+import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
+import type { JobSpec } from "../baton/core/policy.ts";
+import type { Clock } from "../baton/runtime/ports.ts";
+import { isTerminalSheet } from "../contracts/status.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
 import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkpoint-store.ts";
 import type { StoredJob } from "../store/rows.ts";
-import type { EventSink } from "../baton/ports.ts";
+import type { EventSink } from "../baton/runtime/ports.ts";
 import { buildJobSpec, type JobOptions } from "./job-spec.ts";
 
 export interface RecoveryDeps {
   store: SqliteCheckpointStore;
-  baton: BatonAdapter;
+  baton: BatonRuntime;
   sink: EventSink;
   clock: Clock;
   parse(text: string): ScoreParseResult;
@@ -65,7 +65,7 @@ export function specFromStored(
  * the registration (or recovery) so they share its inbox batch and land before any dispatch.
  */
 export function skipBeforeStart(
-  baton: BatonAdapter,
+  baton: BatonRuntime,
   jobId: string,
   nums: number[],
   startSheet: number,

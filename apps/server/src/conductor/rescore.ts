@@ -4,9 +4,9 @@
  * stays meaningful. Within it, prompts, validations, instruments and budgets change for every
  * sheet that has not completed; completed (and skipped) sheets keep their record untouched.
  */
-import type { JobSpec } from "../baton/policy.ts";
-import type { SheetRecord } from "../baton/records.ts";
-import { isTerminalSheet } from "../baton/status.ts";
+import type { JobSpec } from "../baton/core/policy.ts";
+import type { SheetRecord } from "../contracts/records.ts";
+import { isTerminalSheet } from "../contracts/status.ts";
 import type { SheetPlan } from "../score/types.ts";
 
 /** Why the corrected plan cannot replace the job's, or null when it can. */

@@ -3,8 +3,8 @@
  * reads go to the store's read model, live events come from the bus. Nothing here reaches into
  * the baton.
  */
-import type { EventRecord } from "../bus/types.ts";
-import type { ConductorCommands } from "../conductor/types.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
+import type { ConductorCommands } from "../contracts/commands.ts";
 import type { ReadModel } from "../store/read-model.ts";
 import type { SubscriptionTracker } from "./subscriptions/channel.ts";
 

@@ -4,7 +4,7 @@
  * is masked by Yoga as "Unexpected error.".
  */
 import { GraphQLError } from "graphql";
-import type { CommandError } from "../conductor/types.ts";
+import type { CommandError } from "../contracts/commands.ts";
 
 export const ERROR_CODES = [
   "NOT_FOUND",

@@ -6,8 +6,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EventRecord } from "../bus/types.ts";
-import type { ConductorCommands } from "../conductor/types.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
+import type { ConductorCommands } from "../contracts/commands.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { createReadModel } from "../store/read-model.ts";
 import type { ExampleScore, GatewayServices, InstrumentInfo, LiveEventSource } from "./context.ts";

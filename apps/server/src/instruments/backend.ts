@@ -1,5 +1,5 @@
 /** The port every instrument backend implements, and the outcome of one run. */
-import type { ErrorClass, LiveOutputBatch } from "../baton/attempt.ts";
+import type { ErrorClass, LiveOutputBatch } from "../contracts/attempt.ts";
 import type { InstrumentProfile } from "./profile-schema.ts";
 
 export interface BackendRunRequest {

@@ -3,7 +3,7 @@
  * consulted only for failed runs: a successful agent may well talk about "rate limits" in its
  * answer. Order: rate limit, auth, capacity, timeout, crash, then the exit itself.
  */
-import type { ErrorClass } from "../baton/attempt.ts";
+import type { ErrorClass } from "../contracts/attempt.ts";
 import { compilePatterns, firstMatch, type CompiledPatterns } from "./patterns.ts";
 import type { CliProfile } from "./profile-schema.ts";
 import { parseRateLimitWait } from "./rate-limit-wait.ts";

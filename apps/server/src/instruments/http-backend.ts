@@ -4,8 +4,8 @@
  * One user message goes out; the answer and usage tokens come back. Failures are classified
  * like CLI failures so the baton's ladder treats both alike.
  */
-import type { ErrorClass } from "../baton/attempt.ts";
-import type { Clock } from "../baton/ports.ts";
+import type { ErrorClass } from "../contracts/attempt.ts";
+import type { Clock } from "../baton/runtime/ports.ts";
 import {
   failedRun,
   type BackendRunRequest,

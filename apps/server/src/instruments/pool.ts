@@ -4,8 +4,8 @@
  * run (E505), never a hung sheet.
  */
 import { instrumentAvailability } from "./availability.ts";
-import { ErrorCodes } from "../baton/attempt.ts";
-import type { Clock } from "../baton/ports.ts";
+import { ErrorCodes } from "../contracts/attempt.ts";
+import type { Clock } from "../baton/runtime/ports.ts";
 import {
   failedRun,
   type BackendRunRequest,

@@ -18,8 +18,8 @@ import type {
   MusicianPort,
   PlayHooks,
   ValidationDetail,
-} from "../baton/attempt.ts";
-import type { Clock } from "../baton/ports.ts";
+} from "../contracts/attempt.ts";
+import type { Clock } from "../baton/runtime/ports.ts";
 import type { BackendRunResult } from "../instruments/backend.ts";
 import { estimateCost } from "../instruments/cost.ts";
 import { BackendPool, unknownInstrumentMessage } from "../instruments/pool.ts";

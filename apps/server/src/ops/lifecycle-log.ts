@@ -3,7 +3,7 @@
  * was committed), and the boot report: profiles that did not load and what recovery did.
  */
 import type { EventBus, Subscription } from "../bus/event-bus.ts";
-import type { EventRecord } from "../bus/types.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
 import type { RecoveryReport } from "../conductor/job-manager.ts";
 import type { ProfileProblem } from "../instruments/loader.ts";
 import type { Logger } from "./logger.ts";

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { EventBus, Subscription } from "../bus/event-bus.ts";
-import type { EventRecord } from "../bus/types.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
 
 export const JOB_STATUSES = [
   "pending",

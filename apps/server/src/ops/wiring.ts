@@ -3,7 +3,7 @@
  * of the boot report, metrics, the /health /ready /metrics routes and notifications. main.ts
  * calls `startOps` once Podium is up and `close` on shutdown.
  */
-import type { Podium } from "../conductor/podium.ts";
+import type { Podium } from "../app.ts";
 import type { ServerConfig } from "../graphql/server-config.ts";
 import { logBootReport, logLifecycle } from "./lifecycle-log.ts";
 import type { Logger } from "./logger.ts";

@@ -7,8 +7,8 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { glob } from "tinyglobby";
-import type { AttemptRequest } from "../baton/attempt.ts";
-import { truncateContext } from "../baton/request.ts";
+import type { AttemptRequest } from "../contracts/attempt.ts";
+import { truncateContext } from "../baton/core/request.ts";
 import { readRegularFile } from "../files/regular-file.ts";
 import type { ScoreSandbox } from "../sandbox/score-sandbox.ts";
 import { renderTemplate } from "./template.ts";

@@ -5,7 +5,7 @@
  * completion mode a suffix naming what is still unmet.
  * Raw-prompt instruments (such as `cli`) get the rendered template alone.
  */
-import type { AttemptRequest } from "../baton/attempt.ts";
+import type { AttemptRequest } from "../contracts/attempt.ts";
 import { isApplicable, describeRule, type ValidationRule } from "../validation/engine.ts";
 import { validationValues } from "../validation/context.ts";
 import { expandPathPlaceholders } from "../validation/placeholders.ts";

@@ -1,5 +1,5 @@
 /** The variables a sheet's templates see (SCORE-SCHEMA.md §33 A). */
-import type { AttemptRequest } from "../baton/attempt.ts";
+import type { AttemptRequest } from "../contracts/attempt.ts";
 
 export interface InjectedTexts {
   context: string[];

@@ -4,8 +4,8 @@
  * instrument tails, validation details and error messages are redacted once, in one place,
  * before anything is stored or published.
  */
-import type { EventDraft } from "../bus/types.ts";
-import type { AttemptRecord, JobRecord, SheetRecord } from "../baton/records.ts";
+import type { EventDraft } from "../contracts/event-log.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "../contracts/records.ts";
 import type { Redact } from "./redact.ts";
 
 function text<T extends string | null>(value: T, redact: Redact): T {

@@ -5,11 +5,11 @@
  * `seq` follows call order and a caller learns of its commit only once it is durable.
  */
 import type Database from "better-sqlite3";
-import type { CheckpointCommit, CheckpointStore } from "../baton/ports.ts";
-import type { SheetRecord } from "../baton/records.ts";
-import type { EventDraft, EventRecord } from "../bus/types.ts";
-import type { JobStatus } from "../baton/status.ts";
-import type { JobSpec } from "../baton/policy.ts";
+import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
+import type { SheetRecord } from "../contracts/records.ts";
+import type { EventDraft, EventRecord } from "../contracts/event-log.ts";
+import type { JobStatus } from "../contracts/status.ts";
+import type { JobSpec } from "../baton/core/policy.ts";
 import {
   attemptToParams,
   eventFromRow,

@@ -3,15 +3,15 @@
  * event log, with keyset (cursor) pagination. JSON columns are decoded here so that callers see
  * the same shapes as the baton's records. Writes never go through this module.
  */
-import type { ValidationDetail } from "../baton/attempt.ts";
-import type { SheetRecord } from "../baton/records.ts";
-import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
+import type { ValidationDetail } from "../contracts/attempt.ts";
+import type { SheetRecord } from "../contracts/records.ts";
+import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
 import { normalizePauseReasons } from "../baton/core/pause.ts";
-import type { EventName, EventRecord } from "../bus/types.ts";
+import type { EventName, EventRecord } from "../contracts/event-log.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 
 // The vocabularies readers need, so that the gateway reads them from the store's side.
-export { JOB_STATUSES, SHEET_STATUSES } from "../baton/status.ts";
+export { JOB_STATUSES, SHEET_STATUSES } from "../contracts/status.ts";
 export type { JobStatus, PauseReason, SheetStatus, ValidationDetail };
 
 export interface JobRow {

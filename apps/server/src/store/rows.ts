@@ -1,11 +1,11 @@
 /**
  * Row shapes of the raw writer and their mapping to and from the persisted records of
- * baton/records.ts. Column names match prisma/schema.prisma exactly.
+ * contracts/records.ts. Column names match prisma/schema.prisma exactly.
  */
-import type { AttemptRecord, JobRecord, SheetRecord } from "../baton/records.ts";
-import type { EventDraft, EventName, EventRecord } from "../bus/types.ts";
-import type { JobStatus, PauseReason, SheetStatus } from "../baton/status.ts";
-import type { JobSpec } from "../baton/policy.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "../contracts/records.ts";
+import type { EventDraft, EventName, EventRecord } from "../contracts/event-log.ts";
+import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
+import type { JobSpec } from "../baton/core/policy.ts";
 import { normalizePauseReasons } from "../baton/core/pause.ts";
 import {
   fromSqlTime,

@@ -1,5 +1,5 @@
 /** The names available to validation placeholders and conditions (SCORE-SCHEMA.md §33 C). */
-import type { AttemptRequest } from "../baton/attempt.ts";
+import type { AttemptRequest } from "../contracts/attempt.ts";
 import type { PlaceholderValues } from "./placeholders.ts";
 
 export function validationValues(request: AttemptRequest): PlaceholderValues {

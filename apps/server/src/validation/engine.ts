@@ -9,7 +9,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ValidationDetail } from "../baton/attempt.ts";
+import type { ValidationDetail } from "../contracts/attempt.ts";
 import { readRegularFile } from "../files/regular-file.ts";
 import { sharedSandbox, SandboxError, type ScoreSandbox } from "../sandbox/score-sandbox.ts";
 import { compileLinearRegex, translatePythonRegexToRe2 } from "../score/regex.ts";

@@ -2,9 +2,9 @@
  * The rule that a job's status and pause reason always agree with its sheets (DESIGN.md §5):
  * never running with nothing able to run, never running while paused, a paused job says why.
  */
-import type { SheetRecord, JobRecord } from "../../../../apps/server/src/baton/records.ts";
-import type { Podium } from "../../../../apps/server/src/conductor/podium.ts";
-import { isTerminalSheet } from "../../../../apps/server/src/baton/status.ts";
+import type { SheetRecord, JobRecord } from "../../../../apps/server/src/contracts/records.ts";
+import type { Podium } from "../../../../apps/server/src/app.ts";
+import { isTerminalSheet } from "../../../../apps/server/src/contracts/status.ts";
 
 const ABLE_TO_RUN = new Set([
   "pending",

@@ -2,14 +2,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  createPodium,
-  type Podium,
-  type PodiumOptions,
-} from "../../../../apps/server/src/conductor/podium.ts";
-import type { EventRecord } from "../../../../apps/server/src/bus/types.ts";
-import type { JobStatus } from "../../../../apps/server/src/baton/status.ts";
-import { isTerminalJob } from "../../../../apps/server/src/baton/status.ts";
+import { createPodium, type Podium, type PodiumOptions } from "../../../../apps/server/src/app.ts";
+import type { EventRecord } from "../../../../apps/server/src/contracts/event-log.ts";
+import type { JobStatus } from "../../../../apps/server/src/contracts/status.ts";
+import { isTerminalJob } from "../../../../apps/server/src/contracts/status.ts";
 import { watchConsistency } from "./consistency.ts";
 
 export interface Harness {

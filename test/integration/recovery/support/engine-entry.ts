@@ -8,8 +8,8 @@
  *   PODIUM_TEST_JOBS (how many jobs)
  */
 import { readFileSync } from "node:fs";
-import { createPodium } from "../../../../apps/server/src/conductor/podium.ts";
-import { isTerminalJob } from "../../../../apps/server/src/baton/status.ts";
+import { createPodium } from "../../../../apps/server/src/app.ts";
+import { isTerminalJob } from "../../../../apps/server/src/contracts/status.ts";
 
 function env(name: string): string {
   const value = process.env[name];

@@ -5,8 +5,8 @@ import type {
   AttemptRecord,
   JobRecord,
   SheetRecord,
-} from "../../../../apps/server/src/baton/records.ts";
-import type { EventDraft } from "../../../../apps/server/src/bus/types.ts";
+} from "../../../../apps/server/src/contracts/records.ts";
+import type { EventDraft } from "../../../../apps/server/src/contracts/event-log.ts";
 import { openDatabase, type PodiumDatabase } from "../../../../apps/server/src/store/database.ts";
 import type { NewJob } from "../../../../apps/server/src/store/checkpoint-store.ts";
 

@@ -2,8 +2,8 @@
  * Drives the pure core the way the runtime does (transition, then a dispatch pass) and keeps
  * every effect, so tests read like a script of events.
  */
-import type { BatonEvent } from "../../../../apps/server/src/baton/events.ts";
-import type { JobSpec } from "../../../../apps/server/src/baton/policy.ts";
+import type { BatonEvent } from "../../../../apps/server/src/baton/core/events.ts";
+import type { JobSpec } from "../../../../apps/server/src/baton/core/policy.ts";
 import {
   createBatonState,
   type BatonState,
@@ -11,15 +11,15 @@ import {
   type DispatchOrder,
   type Effect,
   type TransitionResult,
-} from "../../../../apps/server/src/baton/state.ts";
-import { transition } from "../../../../apps/server/src/baton/transition.ts";
+} from "../../../../apps/server/src/baton/core/state.ts";
+import { transition } from "../../../../apps/server/src/baton/core/transition.ts";
 import {
   dispatchReady,
   DEFAULT_DISPATCH_LIMITS,
   type DispatchLimits,
   type DispatchResult,
-} from "../../../../apps/server/src/baton/dispatch.ts";
-import type { SheetRecord } from "../../../../apps/server/src/baton/records.ts";
+} from "../../../../apps/server/src/baton/core/dispatch.ts";
+import type { SheetRecord } from "../../../../apps/server/src/contracts/records.ts";
 import { resultFor, type ResultShape } from "./fixtures.ts";
 
 export class Engine {

@@ -1,5 +1,5 @@
 /** A clock and timer host that move only when a test advances them. */
-import type { Clock, TimerHost } from "../../../../apps/server/src/baton/ports.ts";
+import type { Clock, TimerHost } from "../../../../apps/server/src/baton/runtime/ports.ts";
 
 export class FakeClock implements Clock {
   constructor(public time = 1_700_000_000_000) {}

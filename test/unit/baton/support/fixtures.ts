@@ -1,11 +1,11 @@
 /** Builders for plans, specs and results used across the baton tests. */
-import type { AttemptResult } from "../../../../apps/server/src/baton/attempt.ts";
+import type { AttemptResult } from "../../../../apps/server/src/contracts/attempt.ts";
 import {
   makePolicy,
   type JobSpec,
   type PolicyOverrides,
-} from "../../../../apps/server/src/baton/policy.ts";
-import type { DispatchOrder } from "../../../../apps/server/src/baton/state.ts";
+} from "../../../../apps/server/src/baton/core/policy.ts";
+import type { DispatchOrder } from "../../../../apps/server/src/baton/core/state.ts";
 import type { SheetPlan } from "../../../../apps/server/src/score/types.ts";
 
 export function plan(num: number, overrides: Partial<SheetPlan> = {}): SheetPlan {

@@ -1,11 +1,11 @@
 /** An adapter wired to the in-memory store, a recording sink, a fake clock and a scripted musician. */
 import {
-  BatonAdapter,
-  type BatonAdapterOptions,
-} from "../../../../apps/server/src/baton/adapter.ts";
-import { MemoryCheckpointStore } from "../../../../apps/server/src/baton/memory-store.ts";
-import type { EventSink } from "../../../../apps/server/src/baton/ports.ts";
-import type { EventRecord } from "../../../../apps/server/src/bus/types.ts";
+  BatonRuntime,
+  type BatonRuntimeOptions,
+} from "../../../../apps/server/src/baton/runtime/baton-runtime.ts";
+import { MemoryCheckpointStore } from "../../../../apps/server/src/store/memory-store.ts";
+import type { EventSink } from "../../../../apps/server/src/baton/runtime/ports.ts";
+import type { EventRecord } from "../../../../apps/server/src/contracts/event-log.ts";
 import { FakeClock, FakeTimerHost } from "./fake-time.ts";
 import { ScriptedMusician, type Script } from "./scripted-musician.ts";
 
@@ -20,7 +20,7 @@ export class RecordingSink implements EventSink {
 
 export function harness(
   script?: Script,
-  options: Partial<BatonAdapterOptions> = {},
+  options: Partial<BatonRuntimeOptions> = {},
   store = new MemoryCheckpointStore(),
 ) {
   const clock = new FakeClock();
@@ -28,7 +28,7 @@ export function harness(
   const sink = new RecordingSink();
   const musician = new ScriptedMusician(script);
   const errors: unknown[] = [];
-  const adapter = new BatonAdapter({
+  const adapter = new BatonRuntime({
     store,
     sink,
     clock,

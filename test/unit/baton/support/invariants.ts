@@ -1,12 +1,12 @@
 /** Checks that the derived counters of the state agree with the sheets they summarise. */
-import type { DispatchLimits } from "../../../../apps/server/src/baton/dispatch.ts";
-import { jobConcurrencyCap } from "../../../../apps/server/src/baton/policy.ts";
+import type { DispatchLimits } from "../../../../apps/server/src/baton/core/dispatch.ts";
+import { jobConcurrencyCap } from "../../../../apps/server/src/baton/core/policy.ts";
 import {
   SHEET_STATUSES,
   isTerminalJob,
   isTerminalSheet,
-} from "../../../../apps/server/src/baton/status.ts";
-import type { BatonState } from "../../../../apps/server/src/baton/state.ts";
+} from "../../../../apps/server/src/contracts/status.ts";
+import type { BatonState } from "../../../../apps/server/src/baton/core/state.ts";
 
 export function checkInvariants(state: BatonState, limits: DispatchLimits): string[] {
   const problems: string[] = [];

@@ -8,7 +8,7 @@ import type {
   AttemptResult,
   MusicianPort,
   PlayHooks,
-} from "../../../../apps/server/src/baton/attempt.ts";
+} from "../../../../apps/server/src/contracts/attempt.ts";
 import { resultFor, type ResultShape } from "./fixtures.ts";
 
 export type Script = (request: AttemptRequest) => ResultShape | "hold" | "throw";

@@ -3,10 +3,10 @@
  * current dispatch, record the attempt, then rate limit, completion, completion mode, auth
  * failure, ordinary failure.
  */
-import { ErrorCodes, type AttemptResult } from "../attempt.ts";
-import type { AttemptRecord } from "../records.ts";
-import { isTerminalSheet } from "../status.ts";
-import { timerIds, type JobState, type SheetState } from "../state.ts";
+import { ErrorCodes, type AttemptResult } from "../../contracts/attempt.ts";
+import type { AttemptRecord } from "../../contracts/records.ts";
+import { isTerminalSheet } from "../../contracts/status.ts";
+import { timerIds, type JobState, type SheetState } from "./state.ts";
 import { isBreakerOpen, recordBreakerFailure, recordBreakerSuccess } from "./circuit-breaker.ts";
 import { releaseMusician, setSheetStatus, type Ctx } from "./context.ts";
 import {

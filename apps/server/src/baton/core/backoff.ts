@@ -2,7 +2,7 @@
  * Retry delays (DESIGN.md §5): min(base * exp^(n-1), max), with optional jitter. The jitter is a
  * pure function of a seed and the dispatch token, so the same inputs always give the same delay.
  */
-import type { RetryPolicy } from "../policy.ts";
+import type { RetryPolicy } from "./policy.ts";
 
 export function backoffDelayMs(
   retry: RetryPolicy,

@@ -3,9 +3,9 @@
  * skipped with E999. The walk goes on through sheets that are already terminal, so a sheet behind
  * an already-skipped or completed one is still reached.
  */
-import { ErrorCodes } from "../attempt.ts";
-import { isTerminalSheet } from "../status.ts";
-import type { JobState } from "../state.ts";
+import { ErrorCodes } from "../../contracts/attempt.ts";
+import { isTerminalSheet } from "../../contracts/status.ts";
+import type { JobState } from "./state.ts";
 import {
   cancelSheetTimers,
   isBlockingTerminal,

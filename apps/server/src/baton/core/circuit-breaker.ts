@@ -3,8 +3,8 @@
  * for a recovery delay (30 s doubling to the policy ceiling, 300 s by default), then lets trial
  * attempts through (half-open); a success closes it and resets the delay.
  */
-import type { CircuitBreakerPolicy } from "../policy.ts";
-import { timerIds, type BatonState, type BreakerState } from "../state.ts";
+import type { CircuitBreakerPolicy } from "./policy.ts";
+import { timerIds, type BatonState, type BreakerState } from "./state.ts";
 import type { Ctx } from "./context.ts";
 
 export const BREAKER_FIRST_RECOVERY_MS = 30_000;

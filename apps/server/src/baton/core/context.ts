@@ -3,9 +3,9 @@
  * keeps the ready list, the counters and the changed-record set in step, so handlers never
  * update them by hand. `finish` turns the set into effects, commit first.
  */
-import type { JobStatus, SheetStatus } from "../status.ts";
-import type { AttemptRecord } from "../records.ts";
-import type { EventDraft, EventName } from "../../bus/types.ts";
+import type { JobStatus, SheetStatus } from "../../contracts/status.ts";
+import type { AttemptRecord } from "../../contracts/records.ts";
+import type { EventDraft, EventName } from "../../contracts/event-log.ts";
 import type {
   BatonState,
   Effect,
@@ -13,8 +13,8 @@ import type {
   Rejection,
   SheetState,
   TransitionResult,
-} from "../state.ts";
-import { timerIds } from "../state.ts";
+} from "./state.ts";
+import { timerIds } from "./state.ts";
 import { liftEscalationWithoutFermata } from "./pause.ts";
 
 let lastTransition = 0;

@@ -3,15 +3,15 @@
  * skip (a deliberate skip that satisfies dependents), accept as completed, or fail. The job's
  * escalation pause lifts once no fermata is left.
  */
-import { ErrorCodes } from "../attempt.ts";
+import { ErrorCodes } from "../../contracts/attempt.ts";
 import type {
   EscalationNeeded,
   EscalationResolved,
   EscalationTimeout,
   FermataDecision,
-} from "../events.ts";
-import { isTerminalSheet } from "../status.ts";
-import { timerIds, type JobState, type SheetState } from "../state.ts";
+} from "./events.ts";
+import { isTerminalSheet } from "../../contracts/status.ts";
+import { timerIds, type JobState, type SheetState } from "./state.ts";
 import { setSheetStatus, type Ctx } from "./context.ts";
 import { enterFermata, failSheet } from "./ladder.ts";
 

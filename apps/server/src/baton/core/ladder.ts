@@ -2,8 +2,8 @@
  * What happens to a sheet after an attempt that did not complete it: a scheduled retry, a move to
  * the next instrument, a fermata, or failure with the cascade (the exhaustion ladder, DESIGN.md §5).
  */
-import { ErrorCodes, type AttemptMode } from "../attempt.ts";
-import { timerIds, type JobState, type SheetState } from "../state.ts";
+import { ErrorCodes, type AttemptMode } from "../../contracts/attempt.ts";
+import { timerIds, type JobState, type SheetState } from "./state.ts";
 import { backoffDelayMs, seededUnit } from "./backoff.ts";
 import { cascadeFrom } from "./cascade.ts";
 import { cancelSheetTimers, killIfPlaying, setSheetStatus, type Ctx } from "./context.ts";

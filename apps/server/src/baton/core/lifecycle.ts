@@ -2,7 +2,7 @@
  * Job commands and sheet housekeeping: pause, resume, cancel, job timeout, shutdown, retries and
  * pacing timers coming due, deliberate skips, forced fallbacks.
  */
-import { ErrorCodes } from "../attempt.ts";
+import { ErrorCodes } from "../../contracts/attempt.ts";
 import type {
   CancelJob,
   InstrumentFallback,
@@ -12,9 +12,9 @@ import type {
   ResumeJob,
   RetryDue,
   SheetSkipped,
-} from "../events.ts";
-import { isTerminalJob, isTerminalSheet } from "../status.ts";
-import { timerIds } from "../state.ts";
+} from "./events.ts";
+import { isTerminalJob, isTerminalSheet } from "../../contracts/status.ts";
+import { timerIds } from "./state.ts";
 import {
   cancelSheetTimers,
   killIfPlaying,

@@ -1,6 +1,6 @@
 /** Finding the job and sheet an event names, rejecting (as data) what does not exist. */
-import { isTerminalJob } from "../status.ts";
-import type { JobState, SheetState } from "../state.ts";
+import { isTerminalJob } from "../../contracts/status.ts";
+import type { JobState, SheetState } from "./state.ts";
 import type { Ctx } from "./context.ts";
 
 export function liveJob(ctx: Ctx, jobId: string): JobState | null {

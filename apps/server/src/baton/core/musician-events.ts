@@ -2,9 +2,9 @@
  * Events about a musician in flight: its process started or exited, or a stale check found that
  * it is still alive (look again in 60 s) or gone without a result (a synthetic STALE failure).
  */
-import type { AttemptResult } from "../attempt.ts";
-import type { ProcessExited, SheetDispatched, SheetOutput, StaleCheck } from "../events.ts";
-import { timerIds, type SheetState } from "../state.ts";
+import type { AttemptResult } from "../../contracts/attempt.ts";
+import type { ProcessExited, SheetDispatched, SheetOutput, StaleCheck } from "./events.ts";
+import { timerIds, type SheetState } from "./state.ts";
 import { onAttemptResult } from "./attempt-result.ts";
 import { setSheetStatus, type Ctx } from "./context.ts";
 import { dispatchedSheet } from "./lookup.ts";

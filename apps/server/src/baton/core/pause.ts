@@ -3,8 +3,8 @@
  * open fermata each hold the job on their own, and lifting one leaves the others in force. The
  * record keeps the set and, for the one-value contract, its oldest member as `pauseReason`.
  */
-import type { JobState } from "../state.ts";
-import { PAUSE_REASONS, type PauseReason } from "../status.ts";
+import type { JobState } from "./state.ts";
+import { PAUSE_REASONS, type PauseReason } from "../../contracts/status.ts";
 import type { Ctx } from "./context.ts";
 
 export function isPaused(job: JobState): boolean {

@@ -2,8 +2,8 @@
  * Rate limits are per instrument. Every hit replaces the previous expiry (its timer is cancelled
  * and a new one scheduled); sheets waiting on the instrument go back to pending when it clears.
  */
-import { isTerminalSheet } from "../status.ts";
-import { timerIds, type BatonState } from "../state.ts";
+import { isTerminalSheet } from "../../contracts/status.ts";
+import { timerIds, type BatonState } from "./state.ts";
 import { setSheetStatus, type Ctx } from "./context.ts";
 
 /** For a hit reported with no usable wait and no job policy to take one from. */

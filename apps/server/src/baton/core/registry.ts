@@ -3,11 +3,11 @@
  * (DESIGN.md §7: interrupted sheets go back to pending with their budgets kept, terminal sheets
  * stay, the cascade re-runs).
  */
-import type { RecoverJob, RegisterJob } from "../events.ts";
-import type { JobSpec } from "../policy.ts";
-import type { JobRecord, SheetRecord } from "../records.ts";
-import { isTerminalSheet, isTerminalJob, type SheetStatus } from "../status.ts";
-import { ReadyList, timerIds, type JobState, type SheetState } from "../state.ts";
+import type { RecoverJob, RegisterJob } from "./events.ts";
+import type { JobSpec } from "./policy.ts";
+import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
+import { isTerminalSheet, isTerminalJob, type SheetStatus } from "../../contracts/status.ts";
+import { ReadyList, timerIds, type JobState, type SheetState } from "./state.ts";
 import type { SheetPlan } from "../../score/types.ts";
 import { cascadeAll } from "./cascade.ts";
 import { isBlockingTerminal, satisfiesDependents, type Ctx } from "./context.ts";

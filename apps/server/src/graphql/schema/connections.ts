@@ -1,5 +1,5 @@
 /** Builds connection results for event pages; shared by `Query.events` and `Job.events`. */
-import type { EventRecord } from "../../bus/types.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 import type { ReadModel } from "../../store/read-model.ts";
 import { decodeEventCursor, encodeEventCursor, pageSize } from "../cursor.ts";
 import { LIMITS } from "../limits.ts";

@@ -1,4 +1,4 @@
-import type { FermataDecision } from "../../conductor/types.ts";
+import type { FermataDecision } from "../../contracts/commands.ts";
 import { builder } from "../builder.ts";
 
 export const FermataDecisionEnum = builder.enumType("FermataDecision", {

@@ -1,4 +1,4 @@
-import type { CommandOutcome } from "../../conductor/types.ts";
+import type { CommandOutcome } from "../../contracts/commands.ts";
 import type { JobRow, SheetRow } from "../../store/read-model.ts";
 import type { GatewayServices } from "../context.ts";
 import { builder } from "../builder.ts";

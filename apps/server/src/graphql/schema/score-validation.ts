@@ -1,4 +1,4 @@
-import type { ScoreValidationResult } from "../../conductor/types.ts";
+import type { ScoreValidationResult } from "../../contracts/commands.ts";
 import { builder } from "../builder.ts";
 import { ScoreProblemRef } from "./score-problem.ts";
 

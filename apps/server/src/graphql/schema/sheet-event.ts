@@ -1,4 +1,4 @@
-import type { EventRecord } from "../../bus/types.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 import { builder } from "../builder.ts";
 import { encodeEventCursor } from "../cursor.ts";
 

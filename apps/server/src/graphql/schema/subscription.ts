@@ -1,4 +1,4 @@
-import type { EventRecord } from "../../bus/types.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 import type { JobRow } from "../../store/read-model.ts";
 import { builder } from "../builder.ts";
 import { decodeEventCursor } from "../cursor.ts";

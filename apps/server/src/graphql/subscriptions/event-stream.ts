@@ -11,7 +11,7 @@
  * meanwhile are bounded by `maxQueued` events and `maxQueuedBytes` (each event sized by its JSON)
  * like every other queue here.
  */
-import type { EventRecord } from "../../bus/types.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 import type { ReadModel } from "../../store/read-model.ts";
 import type { LiveEventSource } from "../context.ts";
 import { Channel, describeBytes, SlowConsumerError, type SubscriptionTracker } from "./channel.ts";

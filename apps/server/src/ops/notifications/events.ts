@@ -2,7 +2,7 @@
  * Marianne's notification events and the committed events that stand for them. `sheet_failed`
  * is a sheet that ended failed (its retries spent), not each failed attempt.
  */
-import type { EventRecord } from "../../bus/types.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 
 export type NotificationEvent =
   | "job_start"

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { EventBus, Subscription } from "../../bus/event-bus.ts";
-import type { EventRecord } from "../../bus/types.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 import type { NotificationTarget } from "../../config/config-file.ts";
 import { notificationSchema } from "../../score/schema/orchestration.ts";
 import { readYaml } from "../../score/yaml.ts";

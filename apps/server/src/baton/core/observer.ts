@@ -2,12 +2,12 @@
  * Pure helpers of the seed's adapter: results and skips as bus events, the dependency map of a
  * job, fresh execution states, and the failure a musician reports when it could not play.
  */
-import type { AttemptResult, ErrorClass } from "./attempt.ts";
+import type { AttemptResult, ErrorClass } from "../../contracts/attempt.ts";
 import type { SheetSkipped } from "./events.ts";
 import type { DispatchOrder, SheetState } from "./state.ts";
-import type { EventDraft } from "../bus/types.ts";
-import type { SheetPlan } from "../score/types.ts";
-import { freshSheetRecord, newSheetState } from "./core/registry.ts";
+import type { EventDraft } from "../../contracts/event-log.ts";
+import type { SheetPlan } from "../../score/types.ts";
+import { freshSheetRecord, newSheetState } from "./registry.ts";
 
 /** The bus event a result maps to: rate limit, completion, partial success or failure. */
 export function attemptResultToObserverEvent(result: AttemptResult): EventDraft {

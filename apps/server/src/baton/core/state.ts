@@ -3,12 +3,12 @@
  * typed rejections returned for events that do not apply. The persisted part of a sheet or job
  * is its record (records.ts); the rest is runtime bookkeeping rebuilt on recovery.
  */
-import type { AttemptMode } from "./attempt.ts";
+import type { AttemptMode } from "../../contracts/attempt.ts";
 import type { BatonEvent } from "./events.ts";
 import type { JobSpec } from "./policy.ts";
-import type { AttemptRecord, JobRecord, SheetRecord } from "./records.ts";
-import type { SheetPlan } from "../score/types.ts";
-import type { EventDraft } from "../bus/types.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
+import type { SheetPlan } from "../../score/types.ts";
+import type { EventDraft } from "../../contracts/event-log.ts";
 
 export interface SheetState {
   plan: SheetPlan;

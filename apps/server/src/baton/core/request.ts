@@ -2,7 +2,7 @@
  * Building what a musician is asked to play, at dispatch time: the dispatch order from the core
  * plus the job's spec and the cross-sheet context of earlier sheets.
  */
-import type { AttemptRequest, PromptInputs } from "./attempt.ts";
+import type { AttemptRequest, PromptInputs } from "../../contracts/attempt.ts";
 import { jobConcurrencyCap, type CrossSheetSpec, type JobSpec } from "./policy.ts";
 import type { DispatchOrder, JobState } from "./state.ts";
 

@@ -3,9 +3,9 @@
  * oracle of the engine tests. It keeps the latest record of every job and sheet, every attempt,
  * and the event log with seq 1, 2, 3...
  */
-import type { CheckpointCommit, CheckpointStore } from "./ports.ts";
-import type { AttemptRecord, JobRecord, SheetRecord } from "./records.ts";
-import type { EventRecord } from "../bus/types.ts";
+import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "../contracts/records.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
 
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly jobs = new Map<string, JobRecord>();

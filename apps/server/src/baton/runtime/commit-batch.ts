@@ -1,8 +1,8 @@
 /** Grouping the commits of several handled events into one (DESIGN.md §7: one transaction). */
 import type { CheckpointCommit } from "./ports.ts";
-import type { AttemptRecord, JobRecord, SheetRecord } from "./records.ts";
-import type { Effect } from "./state.ts";
-import type { EventDraft } from "../bus/types.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
+import type { Effect } from "../core/state.ts";
+import type { EventDraft } from "../../contracts/event-log.ts";
 
 /** Moves commit effects to `commits` and everything else to `effects`, keeping order. */
 export function splitEffects(from: Effect[], commits: CheckpointCommit[], effects: Effect[]): void {

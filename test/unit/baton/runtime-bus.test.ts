@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { BatonAdapter } from "../../../apps/server/src/baton/adapter.ts";
-import { MemoryCheckpointStore } from "../../../apps/server/src/baton/memory-store.ts";
+import { BatonRuntime } from "../../../apps/server/src/baton/runtime/baton-runtime.ts";
+import { MemoryCheckpointStore } from "../../../apps/server/src/store/memory-store.ts";
 import { EventBus } from "../../../apps/server/src/bus/event-bus.ts";
-import type { EventRecord } from "../../../apps/server/src/bus/types.ts";
+import type { EventRecord } from "../../../apps/server/src/contracts/event-log.ts";
 import { chain, spec } from "./support/fixtures.ts";
 import { FakeClock, FakeTimerHost } from "./support/fake-time.ts";
 import { ScriptedMusician } from "./support/scripted-musician.ts";
 
-describe("BatonAdapter publishing on the EventBus", () => {
+describe("BatonRuntime publishing on the EventBus", () => {
   it("a job subscriber sees every committed event of its job, in seq order, and a failing one harms nobody", async () => {
     const bus = new EventBus();
     const clock = new FakeClock();
     const store = new MemoryCheckpointStore();
-    const adapter = new BatonAdapter({
+    const adapter = new BatonRuntime({
       store,
       sink: bus,
       clock,

@@ -2,10 +2,10 @@
  * Everything that can change the baton's state arrives as one of these events (DESIGN.md §5):
  * musician results, timer firings and commands. The core handles them one at a time, in order.
  */
-import type { AttemptResult } from "./attempt.ts";
+import type { AttemptResult } from "../../contracts/attempt.ts";
 import type { JobPolicy, JobSpec } from "./policy.ts";
-import type { JobRecord, SheetRecord } from "./records.ts";
-import type { PauseReason } from "./status.ts";
+import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
+import type { PauseReason } from "../../contracts/status.ts";
 
 export type FermataDecision = "retry" | "skip" | "accept" | "fail";
 

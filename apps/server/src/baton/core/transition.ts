@@ -8,10 +8,10 @@
  */
 import type { BatonEvent } from "./events.ts";
 import type { BatonState, TransitionResult } from "./state.ts";
-import { onAttemptResult } from "./core/attempt-result.ts";
-import { onBreakerRecovery } from "./core/circuit-breaker.ts";
-import { Ctx, finish } from "./core/context.ts";
-import { onEscalationNeeded, onEscalationResolved, onEscalationTimeout } from "./core/fermata.ts";
+import { onAttemptResult } from "./attempt-result.ts";
+import { onBreakerRecovery } from "./circuit-breaker.ts";
+import { Ctx, finish } from "./context.ts";
+import { onEscalationNeeded, onEscalationResolved, onEscalationTimeout } from "./fermata.ts";
 import {
   onCancel,
   onDeregister,
@@ -23,15 +23,15 @@ import {
   onRetryDue,
   onSheetSkipped,
   onShutdown,
-} from "./core/lifecycle.ts";
+} from "./lifecycle.ts";
 import {
   onProcessExited,
   onSheetDispatched,
   onSheetOutput,
   onStaleCheck,
-} from "./core/musician-events.ts";
-import { hitRateLimit, onClearRateLimit, onRateLimitExpired } from "./core/rate-limit.ts";
-import { onRecoverJob, onRegisterJob } from "./core/registry.ts";
+} from "./musician-events.ts";
+import { hitRateLimit, onClearRateLimit, onRateLimitExpired } from "./rate-limit.ts";
+import { onRecoverJob, onRegisterJob } from "./registry.ts";
 
 export function transition(state: BatonState, event: BatonEvent, now: number): TransitionResult {
   const ctx = new Ctx(state, now);

@@ -3,27 +3,27 @@
  * instrument pool, the musician, the baton and the conductor, recovers what a previous run left
  * behind, and starts dispatching. The gateway (server.ts, main.ts) calls this and nothing else.
  */
-import { collectCapturedFiles } from "../prompt/context-files.ts";
-import { createRedactor } from "../secrets/redact.ts";
+import { collectCapturedFiles } from "./prompt/context-files.ts";
+import { createRedactor } from "./secrets/redact.ts";
 import path from "node:path";
-import { BatonAdapter } from "../baton/adapter.ts";
-import type { Clock, TimerHost } from "../baton/ports.ts";
-import { EventBus } from "../bus/event-bus.ts";
-import type { InstrumentInfo, ProfileProblem } from "../instruments/loader.ts";
-import { DEFAULT_USER_PROFILE_DIRS } from "../instruments/loader.ts";
-import { createBackendPool, type BackendPool } from "../instruments/pool.ts";
-import { createMusician } from "../musician/musician.ts";
+import { BatonRuntime } from "./baton/runtime/baton-runtime.ts";
+import type { Clock, TimerHost } from "./baton/runtime/ports.ts";
+import { EventBus } from "./bus/event-bus.ts";
+import type { InstrumentInfo, ProfileProblem } from "./instruments/loader.ts";
+import { DEFAULT_USER_PROFILE_DIRS } from "./instruments/loader.ts";
+import { createBackendPool, type BackendPool } from "./instruments/pool.ts";
+import { createMusician } from "./musician/musician.ts";
 import {
   openDatabase,
   sqlitePathFromUrl,
   type PodiumDatabase,
   type SqliteSynchronous,
-} from "../store/database.ts";
-import { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
-import { createGuardedMusician } from "./guarded-musician.ts";
-import { JobManager, type RecoveryReport } from "./job-manager.ts";
-import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./orphans.ts";
-import { acquireServerLock } from "./server-lock.ts";
+} from "./store/database.ts";
+import { SqliteCheckpointStore } from "./store/checkpoint-store.ts";
+import { createGuardedMusician } from "./conductor/guarded-musician.ts";
+import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
+import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
+import { acquireServerLock } from "./conductor/server-lock.ts";
 
 export interface PodiumOptions {
   /** `file:` URL of the SQLite database; created and migrated if missing. */
@@ -56,7 +56,7 @@ export interface Podium {
   store: SqliteCheckpointStore;
   db: PodiumDatabase;
   pool: BackendPool;
-  baton: BatonAdapter;
+  baton: BatonRuntime;
   /** What boot found and did: recovered jobs, ended orphan processes. */
   recovery: RecoveryReport;
   /** Instrument profiles that could not be loaded (shown, not fatal). */
@@ -103,7 +103,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     env: { ...(options.env ?? process.env), [DATABASE_TAG_VARIABLE]: processTag },
   });
   // The baton and the guarded musician need each other: the guard skips sheets through the baton.
-  let baton: BatonAdapter | null = null;
+  let baton: BatonRuntime | null = null;
   const musician = createGuardedMusician({
     inner: createMusician({ pool, clock }),
     ledger: store,
@@ -113,7 +113,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
       await baton?.publishSheetSkipped({ jobId, sheetNum, reason });
     },
   });
-  baton = new BatonAdapter({
+  baton = new BatonRuntime({
     captureFiles: (query) => collectCapturedFiles(query),
     store,
     sink: bus,

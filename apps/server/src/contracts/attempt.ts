@@ -4,7 +4,7 @@
  * the other's implementation.
  */
 import type { SheetPlan } from "../score/types.ts";
-import type { InjectionItem } from "./policy.ts";
+import type { InjectionItem } from "../baton/core/policy.ts";
 
 export type AttemptMode = "normal" | "completion" | "healing";
 

@@ -6,12 +6,12 @@
 import type { BatonState, DispatchOrder, Effect, JobState, SheetState } from "./state.ts";
 import { instrumentKey, timerIds } from "./state.ts";
 import { jobConcurrencyCap } from "./policy.ts";
-import { isTerminalJob } from "./status.ts";
-import { isBreakerOpen } from "./core/circuit-breaker.ts";
-import { Ctx, finish, setSheetStatus } from "./core/context.ts";
-import { moveToInstrument } from "./core/ladder.ts";
-import { isPaused } from "./core/pause.ts";
-import { isRateLimited } from "./core/rate-limit.ts";
+import { isTerminalJob } from "../../contracts/status.ts";
+import { isBreakerOpen } from "./circuit-breaker.ts";
+import { Ctx, finish, setSheetStatus } from "./context.ts";
+import { moveToInstrument } from "./ladder.ts";
+import { isPaused } from "./pause.ts";
+import { isRateLimited } from "./rate-limit.ts";
 
 export const DEFAULT_MAX_CONCURRENT_SHEETS = 10;
 export const DEFAULT_INSTRUMENT_MAX_CONCURRENT = 4;

@@ -1,6 +1,6 @@
 /** Maps a baton outcome to the conductor's command outcome (conductor/types.ts). */
-import type { CommandOutcome } from "../conductor/types.ts";
-import type { BatonOutcome } from "./adapter.ts";
+import type { CommandOutcome } from "../../contracts/commands.ts";
+import type { BatonOutcome } from "./baton-runtime.ts";
 
 export function toCommandOutcome(outcome: BatonOutcome): CommandOutcome {
   if (outcome.ok) return { ok: true };

@@ -1,39 +1,39 @@
 /**
- * The runtime around the pure core (the seed's BatonAdapter surfaces). One inbox, one consumer:
+ * The runtime around the pure core (the seed's BatonRuntime surfaces). One inbox, one consumer:
  * every result, timer and command becomes an event, handled in order. For each group of handled
  * events the new state is committed to the checkpoint store first; only then are the committed
  * events published and the effects carried out (timers, kills, dispatches).
  */
-import type { AttemptRequest, MusicianPort } from "./attempt.ts";
-import type { BatonEvent, FermataDecision, SheetSkipped } from "./events.ts";
-import type { JobSpec } from "./policy.ts";
+import type { AttemptRequest, MusicianPort } from "../../contracts/attempt.ts";
+import type { BatonEvent, FermataDecision, SheetSkipped } from "../core/events.ts";
+import type { JobSpec } from "../core/policy.ts";
 import type { CheckpointCommit, CheckpointStore, Clock, EventSink, TimerHost } from "./ports.ts";
-import type { JobRecord, SheetRecord } from "./records.ts";
-import type { PauseReason } from "./status.ts";
-import { isTerminalJob } from "./status.ts";
+import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
+import type { PauseReason } from "../../contracts/status.ts";
+import { isTerminalJob } from "../../contracts/status.ts";
 import {
   createBatonState,
   type BatonState,
   type DispatchOrder,
   type Effect,
   type Rejection,
-} from "./state.ts";
-import { transition } from "./transition.ts";
+} from "../core/state.ts";
+import { transition } from "../core/transition.ts";
 import {
   DEFAULT_INSTRUMENT_MAX_CONCURRENT,
   DEFAULT_MAX_CONCURRENT_SHEETS,
   dispatchReady,
   type DispatchLimits,
-} from "./dispatch.ts";
+} from "../core/dispatch.ts";
 import { TimerWheel } from "./timer-wheel.ts";
-import { buildAttemptRequest } from "./request.ts";
+import { buildAttemptRequest } from "../core/request.ts";
 import { MusicianTasks } from "./musicians.ts";
 import { Inbox } from "./inbox.ts";
 import { mergeCommits, splitEffects } from "./commit-batch.ts";
-import type { EventDraft, EventName } from "../bus/types.ts";
-import type { SheetPlan } from "../score/types.ts";
+import type { EventDraft, EventName } from "../../contracts/event-log.ts";
+import type { SheetPlan } from "../../score/types.ts";
 
-export interface BatonAdapterOptions {
+export interface BatonRuntimeOptions {
   store: CheckpointStore;
   sink: EventSink;
   clock: Clock;
@@ -65,7 +65,7 @@ type InboxEntry =
   | { kind: "event"; event: BatonEvent; reply: ((outcome: BatonOutcome) => void) | null }
   | { kind: "append"; draft: EventDraft; reply: (outcome: BatonOutcome) => void };
 
-export class BatonAdapter {
+export class BatonRuntime {
   private readonly state: BatonState;
   private readonly limits: DispatchLimits;
   private readonly wheel: TimerWheel<BatonEvent>;
@@ -77,7 +77,7 @@ export class BatonAdapter {
   private draining = false;
   private readonly drainWaiters: Array<() => void> = [];
 
-  constructor(private readonly options: BatonAdapterOptions) {
+  constructor(private readonly options: BatonRuntimeOptions) {
     this.state = createBatonState(options.jitterSeed);
     this.limits = {
       maxConcurrentSheets: options.maxConcurrentSheets ?? DEFAULT_MAX_CONCURRENT_SHEETS,

@@ -3,11 +3,11 @@
  * happens (a result, a rejected promise, a request that could not be built, an abort) exactly one
  * result is posted back, so no concurrency slot ever leaks.
  */
-import type { AttemptRequest, AttemptResult, MusicianPort } from "./attempt.ts";
-import type { BatonEvent } from "./events.ts";
+import type { AttemptRequest, AttemptResult, MusicianPort } from "../../contracts/attempt.ts";
+import type { BatonEvent } from "../core/events.ts";
 import type { Clock } from "./ports.ts";
-import type { DispatchOrder } from "./state.ts";
-import { failureResult } from "./observer.ts";
+import type { DispatchOrder } from "../core/state.ts";
+import { failureResult } from "../core/observer.ts";
 
 interface Playing {
   token: string;

@@ -2,7 +2,7 @@
  * What the baton needs to know about a job: the per-job knobs of the score (SCORE-SCHEMA.md §5–§10)
  * in camelCase, and the registration spec the conductor builds from a parsed score.
  */
-import type { SheetPlan } from "../score/types.ts";
+import type { SheetPlan } from "../../score/types.ts";
 
 export interface RetryPolicy {
   /** Normal attempts allowed per instrument before the exhaustion ladder. */

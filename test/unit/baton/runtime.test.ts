@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { BatonAdapter } from "../../../apps/server/src/baton/adapter.ts";
-import { MemoryCheckpointStore } from "../../../apps/server/src/baton/memory-store.ts";
+import { BatonRuntime } from "../../../apps/server/src/baton/runtime/baton-runtime.ts";
+import { MemoryCheckpointStore } from "../../../apps/server/src/store/memory-store.ts";
 import { FAILED, chain, independent, partial, plan, spec } from "./support/fixtures.ts";
 import { FakeClock, FakeTimerHost } from "./support/fake-time.ts";
 import { harness, RecordingSink } from "./support/harness.ts";
 import { ScriptedMusician } from "./support/scripted-musician.ts";
 
-describe("BatonAdapter: commit before effects", () => {
+describe("BatonRuntime: commit before effects", () => {
   it("commits a dispatch before the musician plays, and publishes only committed events", async () => {
     const log: string[] = [];
     const h = harness(() => ({}));
@@ -51,7 +51,7 @@ describe("BatonAdapter: commit before effects", () => {
   it("groups events waiting in the inbox into one commit, in order", async () => {
     const clock = new FakeClock();
     const store = new MemoryCheckpointStore();
-    const adapter = new BatonAdapter({
+    const adapter = new BatonRuntime({
       store,
       sink: new RecordingSink(),
       clock,
@@ -73,7 +73,7 @@ describe("BatonAdapter: commit before effects", () => {
   });
 });
 
-describe("BatonAdapter: running jobs", () => {
+describe("BatonRuntime: running jobs", () => {
   it("plays a DAG to completion and persists sheets, attempts and events", async () => {
     const h = harness(() => ({ costUsd: 0.5 }));
     await h.adapter.registerJob(spec("j", chain(3)));
@@ -172,7 +172,7 @@ describe("BatonAdapter: running jobs", () => {
   });
 });
 
-describe("BatonAdapter: commands", () => {
+describe("BatonRuntime: commands", () => {
   it("pause keeps the playing musician, resume continues, outcomes are typed", async () => {
     const h = harness(() => "hold");
     await h.adapter.registerJob(spec("j", chain(2)));
@@ -259,7 +259,7 @@ describe("BatonAdapter: commands", () => {
   });
 });
 
-describe("BatonAdapter: captured files", () => {
+describe("BatonRuntime: captured files", () => {
   it("adds cross_sheet.capture_files to the request through the captureFiles option", async () => {
     const queries: unknown[] = [];
     const h = harness(() => ({}), {

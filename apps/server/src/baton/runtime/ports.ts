@@ -2,10 +2,10 @@
  * How the baton reaches the world. Everything here is passed in; the baton imports no database,
  * transport or timer of its own (DESIGN.md §1, §5).
  */
-import type { AttemptRecord, JobRecord, SheetRecord } from "./records.ts";
-import type { EventDraft, EventRecord } from "../bus/types.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
+import type { EventDraft, EventRecord } from "../../contracts/event-log.ts";
 
-export type { MusicianPort } from "./attempt.ts";
+export type { MusicianPort } from "../../contracts/attempt.ts";
 
 /** Milliseconds since the epoch. A fake clock drives every engine test. */
 export interface Clock {

@@ -186,7 +186,7 @@ describe("checkpoint store benchmark", () => {
       rawJobs.all();
       rawTimes.push(performance.now() - t);
       t = performance.now();
-      const loaded = store.loadRecoverableJobs();
+      const loaded = await store.loadRecoverableJobs();
       storeTimes.push(performance.now() - t);
       loadedSheets = loaded.reduce((sum, job) => sum + job.sheets.length, 0);
       expect(loadedSheets).toBe(rows.length);

@@ -69,7 +69,7 @@ describe("regression: pacing separates sheets without idling a parallel wave", (
       const outcome = await harness.podium.conductor.submitJob({ score });
       if (!outcome.ok) throw new Error(outcome.message);
       expect(await waitForJob(harness.podium, outcome.jobId)).toBe("completed");
-      const events = allEvents(harness.podium, outcome.jobId).map((e) => e.event);
+      const events = (await allEvents(harness.podium, outcome.jobId)).map((e) => e.event);
       const firstCompletion = events.indexOf("sheet.completed");
       const dispatchedBefore = events
         .slice(0, firstCompletion)

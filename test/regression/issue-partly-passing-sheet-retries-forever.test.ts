@@ -88,7 +88,7 @@ describe("regression: a partly passing sheet spends its budgets and ends failed"
       const outcome = await harness.podium.conductor.submitJob({ score });
       if (!outcome.ok) throw new Error(outcome.message);
       expect(await waitForJob(harness.podium, outcome.jobId)).toBe("failed");
-      const { job, sheets } = harness.podium.store.loadJob(outcome.jobId)!;
+      const { job, sheets } = (await harness.podium.store.loadJob(outcome.jobId))!;
       expect(sheets[0]).toMatchObject({ status: "failed", normalAttempts: 2 });
       const runs = readFileSync(path.join(job.workspace, "runs.txt"), "utf8");
       expect(runs.split("\n").filter(Boolean)).toHaveLength(4);

@@ -109,24 +109,24 @@ describe("regression: pause reasons are independent", () => {
       if (!outcome.ok) throw new Error(outcome.message);
       const jobId = outcome.jobId;
       await waitFor(
-        () => harness!.podium.store.loadJob(jobId)!.sheets[0]!.status === "fermata",
+        async () => (await harness!.podium.store.loadJob(jobId))!.sheets[0]!.status === "fermata",
         "the fermata",
       );
       expect(await harness.podium.conductor.pauseJob(jobId)).toEqual({ ok: true });
       const again = await harness.podium.conductor.pauseJob(jobId);
       expect(again).toMatchObject({ ok: false, error: { code: "INVALID_STATE" } });
       const podium = await harness.restart();
-      expect(podium.store.loadJob(jobId)!.job.record).toMatchObject({
+      expect((await podium.store.loadJob(jobId))!.job.record).toMatchObject({
         status: "paused",
         pauseReasons: ["escalation", "user"],
       });
       expect(await podium.conductor.resolveFermata(jobId, 1, "accept")).toEqual({ ok: true });
       await waitFor(
-        () => podium.store.loadJob(jobId)!.job.record.pauseReasons.join() === "user",
+        async () => (await podium.store.loadJob(jobId))!.job.record.pauseReasons.join() === "user",
         "the fermata's reason to lift",
       );
-      expect(podium.store.loadJob(jobId)!.job.record.status).toBe("paused");
-      expect(podium.store.loadJob(jobId)!.sheets[1]!.status).toBe("pending");
+      expect((await podium.store.loadJob(jobId))!.job.record.status).toBe("paused");
+      expect((await podium.store.loadJob(jobId))!.sheets[1]!.status).toBe("pending");
       expect(await podium.conductor.resumeJob(jobId)).toEqual({ ok: true });
       expect(await waitForJob(podium, jobId)).toBe("completed");
       expect(harness.inconsistencies).toEqual([]);

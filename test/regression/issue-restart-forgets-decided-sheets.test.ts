@@ -46,12 +46,12 @@ describe("regression: a restart keeps what was decided", () => {
     return outcome.jobId;
   }
 
-  function sheetOf(jobId: string): SheetRecord {
-    return harness!.podium.store.loadJob(jobId)!.sheets[0]!;
+  async function sheetOf(jobId: string): Promise<SheetRecord> {
+    return (await harness!.podium.store.loadJob(jobId))!.sheets[0]!;
   }
 
-  function runs(jobId: string): number {
-    const workspace = harness!.podium.store.loadJob(jobId)!.job.workspace;
+  async function runs(jobId: string): Promise<number> {
+    const workspace = (await harness!.podium.store.loadJob(jobId))!.job.workspace;
     return readFileSync(path.join(workspace, "runs.txt"), "utf8").split("\n").filter(Boolean)
       .length;
   }
@@ -59,21 +59,21 @@ describe("regression: a restart keeps what was decided", () => {
   it("a sheet at a fermata stays there, with its deadline, and is not run again", async () => {
     harness = await startHarness();
     const jobId = await submit(failingScore("{ max_retries: 1 }"), true);
-    await waitFor(() => sheetOf(jobId).status === "fermata", "the fermata");
-    const held = sheetOf(jobId);
+    await waitFor(async () => (await sheetOf(jobId)).status === "fermata", "the fermata");
+    const held = await sheetOf(jobId);
     expect(held.dueAt).not.toBeNull();
     const podium = await harness.restart();
-    expect(sheetOf(jobId)).toMatchObject({ status: "fermata", dueAt: held.dueAt });
-    expect(podium.store.loadJob(jobId)!.job.record).toMatchObject({
+    expect(await sheetOf(jobId)).toMatchObject({ status: "fermata", dueAt: held.dueAt });
+    expect((await podium.store.loadJob(jobId))!.job.record).toMatchObject({
       status: "paused",
       pauseReasons: ["escalation"],
     });
     expect(podium.baton.timerDeadline(timerIds.escalation(jobId, 1))).toBe(held.dueAt);
     await new Promise((r) => setTimeout(r, 300));
-    expect(runs(jobId)).toBe(1);
+    expect(await runs(jobId)).toBe(1);
     expect(await podium.conductor.resolveFermata(jobId, 1, "accept")).toEqual({ ok: true });
     expect(await waitForJob(podium, jobId)).toBe("completed");
-    expect(runs(jobId)).toBe(1);
+    expect(await runs(jobId)).toBe(1);
     expect(harness.inconsistencies).toEqual([]);
   });
 
@@ -84,15 +84,21 @@ describe("regression: a restart keeps what was decided", () => {
         "{ max_retries: 3, base_delay_seconds: 3600, max_delay_seconds: 7200, jitter: false }",
       ),
     );
-    await waitFor(() => sheetOf(jobId).status === "retry_scheduled", "the scheduled retry");
-    const scheduled = sheetOf(jobId);
+    await waitFor(
+      async () => (await sheetOf(jobId)).status === "retry_scheduled",
+      "the scheduled retry",
+    );
+    const scheduled = await sheetOf(jobId);
     expect(scheduled.dueAt).toBeGreaterThan(Date.now() + 3_000_000);
     const podium = await harness.restart();
-    expect(sheetOf(jobId)).toMatchObject({ status: "retry_scheduled", dueAt: scheduled.dueAt });
+    expect(await sheetOf(jobId)).toMatchObject({
+      status: "retry_scheduled",
+      dueAt: scheduled.dueAt,
+    });
     expect(podium.baton.timerDeadline(timerIds.retry(jobId, 1))).toBe(scheduled.dueAt);
     await new Promise((r) => setTimeout(r, 300));
-    expect(runs(jobId)).toBe(1);
-    expect(sheetOf(jobId).normalAttempts).toBe(1);
+    expect(await runs(jobId)).toBe(1);
+    expect((await sheetOf(jobId)).normalAttempts).toBe(1);
     expect(harness.inconsistencies).toEqual([]);
   });
 
@@ -114,14 +120,14 @@ describe("regression: a restart keeps what was decided", () => {
         "",
       ].join("\n");
       const jobId = await submit(score);
-      await waitFor(() => sheetOf(jobId).status === "waiting", "the rate-limit wait");
-      const waiting = sheetOf(jobId);
+      await waitFor(async () => (await sheetOf(jobId)).status === "waiting", "the rate-limit wait");
+      const waiting = await sheetOf(jobId);
       expect(waiting.dueAt).toBeGreaterThan(Date.now());
       const podium = await harness.restart();
-      expect(sheetOf(jobId)).toMatchObject({ status: "waiting", dueAt: waiting.dueAt });
+      expect(await sheetOf(jobId)).toMatchObject({ status: "waiting", dueAt: waiting.dueAt });
       expect(podium.baton.timerDeadline(timerIds.rateLimit("limited"))).toBe(waiting.dueAt);
       await new Promise((r) => setTimeout(r, 300));
-      expect(runs(jobId)).toBe(1);
+      expect(await runs(jobId)).toBe(1);
       expect(harness.inconsistencies).toEqual([]);
     } finally {
       rmSync(profiles, { recursive: true, force: true });

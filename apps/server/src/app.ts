@@ -20,6 +20,7 @@ import {
   type SqliteSynchronous,
 } from "./store/database.ts";
 import { SqliteCheckpointStore } from "./store/checkpoint-store.ts";
+import type { PodiumStore } from "./store/contract.ts";
 import { createGuardedMusician } from "./conductor/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
@@ -53,7 +54,7 @@ export interface PodiumOptions {
 export interface Podium {
   conductor: JobManager;
   bus: EventBus;
-  store: SqliteCheckpointStore;
+  store: PodiumStore;
   db: PodiumDatabase;
   pool: BackendPool;
   baton: BatonRuntime;
@@ -85,13 +86,14 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     throw error;
   }
   // Every text stored or published is redacted there, against the secrets instruments can see.
-  const store = new SqliteCheckpointStore(db.writer, {
+  const store: PodiumStore = new SqliteCheckpointStore(db.writer, {
     redact: createRedactor(options.env ?? process.env),
+    prisma: db.prisma,
   });
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({
-    startAfterSeq: store.lastSeq(),
-    backfill: (afterSeq, uptoSeq) => store.readEvents({ afterSeq, limit: uptoSeq - afterSeq }),
+    startAfterSeq: await store.lastSeq(),
+    backfill: (afterSeq, uptoSeq) => store.recentEvents(afterSeq, uptoSeq),
     onHandlerError: (error, event) =>
       onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
   });
@@ -164,7 +166,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
         await pool.close();
         await endTaggedProcesses(processTag);
         await store.drain();
-        store.close();
+        await store.close();
         await db.close();
         serverLock.release();
       })();

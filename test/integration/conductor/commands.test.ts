@@ -21,11 +21,11 @@ describe("conductor commands", () => {
     harness = null;
   });
 
-  function sheets(jobId: string) {
-    return harness!.podium.store.loadJob(jobId)!.sheets;
+  async function sheets(jobId: string) {
+    return (await harness!.podium.store.loadJob(jobId))!.sheets;
   }
-  function job(jobId: string) {
-    return harness!.podium.store.loadJob(jobId)!.job;
+  async function job(jobId: string) {
+    return (await harness!.podium.store.loadJob(jobId))!.job;
   }
 
   it("answers NOT_FOUND for an unknown job and INVALID_STATE for a finished one", async () => {
@@ -63,23 +63,26 @@ describe("conductor commands", () => {
     });
     if (!outcome.ok) throw new Error(outcome.message);
     await waitFor(
-      () =>
-        sheets(outcome.jobId)[0]!.status === "dispatched" ||
-        sheets(outcome.jobId)[0]!.status === "in_progress",
+      async () =>
+        (await sheets(outcome.jobId))[0]!.status === "dispatched" ||
+        (await sheets(outcome.jobId))[0]!.status === "in_progress",
       "sheet 1 to play",
     );
     expect(await conductor.pauseJob(outcome.jobId)).toEqual({ ok: true });
-    expect(job(outcome.jobId).record).toMatchObject({ status: "paused", pauseReason: "user" });
+    expect((await job(outcome.jobId)).record).toMatchObject({
+      status: "paused",
+      pauseReason: "user",
+    });
     await waitFor(
-      () => sheets(outcome.jobId)[0]!.status === "completed",
+      async () => (await sheets(outcome.jobId))[0]!.status === "completed",
       "the in-flight sheet to finish",
     );
     await new Promise((r) => setTimeout(r, 300));
-    expect(sheets(outcome.jobId)[1]!.status).toBe("pending");
-    expect(job(outcome.jobId).record.status).toBe("paused");
+    expect((await sheets(outcome.jobId))[1]!.status).toBe("pending");
+    expect((await job(outcome.jobId)).record.status).toBe("paused");
     expect(await conductor.resumeJob(outcome.jobId)).toEqual({ ok: true });
     expect(await waitForJob(harness.podium, outcome.jobId)).toBe("completed");
-    expect(readFileSync(path.join(job(outcome.jobId).workspace, "ran.txt"), "utf8")).toBe(
+    expect(readFileSync(path.join((await job(outcome.jobId)).workspace, "ran.txt"), "utf8")).toBe(
       "1\n2\n3\n",
     );
   });
@@ -91,11 +94,11 @@ describe("conductor commands", () => {
       score: cliScore({ sheets: 2, body: "echo start >> log.txt; sleep 30; echo end >> log.txt" }),
     });
     if (!outcome.ok) throw new Error(outcome.message);
-    const workspace = job(outcome.jobId).workspace;
+    const workspace = (await job(outcome.jobId)).workspace;
     await waitFor(() => existsSync(path.join(workspace, "log.txt")), "sheet 1 to start");
     expect(await conductor.cancelJob(outcome.jobId)).toEqual({ ok: true });
     expect(await waitForJob(harness.podium, outcome.jobId)).toBe("cancelled");
-    expect(sheets(outcome.jobId).map((s) => s.status)).toEqual(["cancelled", "cancelled"]);
+    expect((await sheets(outcome.jobId)).map((s) => s.status)).toEqual(["cancelled", "cancelled"]);
     await waitFor(() => harness!.podium.baton.activeMusicians === 0, "the musician to report");
     expect(readFileSync(path.join(workspace, "log.txt"), "utf8")).toBe("start\n");
     expect(await conductor.cancelJob(outcome.jobId)).toMatchObject({
@@ -114,12 +117,12 @@ describe("conductor commands", () => {
     const first = await harness.podium.conductor.submitJob({ score });
     if (!first.ok) throw new Error(first.message);
     expect(await waitForJob(harness.podium, first.jobId)).toBe("failed");
-    expect(sheets(first.jobId).map((s) => s.status)).toEqual(["completed", "failed"]);
+    expect((await sheets(first.jobId)).map((s) => s.status)).toEqual(["completed", "failed"]);
     expect(await harness.podium.conductor.resumeJob(first.jobId)).toMatchObject({
       ok: false,
       error: { code: "INVALID_STATE" },
     });
-    writeFileSync(path.join(job(first.jobId).workspace, "fixed"), "");
+    writeFileSync(path.join((await job(first.jobId)).workspace, "fixed"), "");
     expect(await harness.podium.conductor.resumeJob(first.jobId, { retryFailed: true })).toEqual({
       ok: true,
     });
@@ -132,7 +135,7 @@ describe("conductor commands", () => {
     expect(await waitForJob(harness.podium, second.jobId)).toBe("failed");
     const podium = await harness.restart();
     expect(podium.recovery.recoveredJobs).not.toContain(second.jobId);
-    writeFileSync(path.join(job(second.jobId).workspace, "fixed"), "");
+    writeFileSync(path.join((await job(second.jobId)).workspace, "fixed"), "");
     expect(await podium.conductor.resumeJob(second.jobId, { retryFailed: true })).toEqual({
       ok: true,
     });
@@ -152,8 +155,11 @@ describe("conductor commands", () => {
     });
     const outcome = await harness.podium.conductor.submitJob({ score, escalation: true });
     if (!outcome.ok) throw new Error(outcome.message);
-    await waitFor(() => sheets(outcome.jobId)[0]!.status === "fermata", "the fermata");
-    expect(job(outcome.jobId).record).toMatchObject({
+    await waitFor(
+      async () => (await sheets(outcome.jobId))[0]!.status === "fermata",
+      "the fermata",
+    );
+    expect((await job(outcome.jobId)).record).toMatchObject({
       status: "paused",
       pauseReason: "escalation",
     });
@@ -161,15 +167,15 @@ describe("conductor commands", () => {
     const podium = await harness.restart();
     expect(podium.recovery.recoveredJobs).toContain(outcome.jobId);
     await waitFor(
-      () => sheets(outcome.jobId)[0]!.status === "fermata",
+      async () => (await sheets(outcome.jobId))[0]!.status === "fermata",
       "the fermata again after restart",
     );
-    writeFileSync(path.join(job(outcome.jobId).workspace, "fixed"), "");
+    writeFileSync(path.join((await job(outcome.jobId)).workspace, "fixed"), "");
     expect(await podium.conductor.resolveFermata(outcome.jobId, 1, "retry")).toEqual({ ok: true });
     expect(await waitForJob(podium, outcome.jobId)).toBe("completed");
-    expect(allEvents(podium, outcome.jobId).some((e) => e.event === "sheet.fermata_resolved")).toBe(
-      true,
-    );
+    expect(
+      (await allEvents(podium, outcome.jobId)).some((e) => e.event === "sheet.fermata_resolved"),
+    ).toBe(true);
   });
 
   it("consistency rule flags a running job with nothing able to run", () => {

@@ -18,13 +18,13 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     harness = null;
   });
 
-  function stored(jobId: string) {
-    return harness!.podium.store.loadJob(jobId)!;
+  async function stored(jobId: string) {
+    return (await harness!.podium.store.loadJob(jobId))!;
   }
 
   /** Waits until the job's hooks are done (its hooksPending flag is cleared). */
   async function hooksDone(jobId: string) {
-    await waitFor(() => !stored(jobId).job.hooksPending, `hooks of ${jobId}`);
+    await waitFor(async () => !(await stored(jobId)).job.hooksPending, `hooks of ${jobId}`);
   }
 
   it("skips a sheet deliberately when its skip_when_command exits 0, and runs it otherwise", async () => {
@@ -44,7 +44,7 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     const outcome = await harness.podium.conductor.submitJob({ score });
     if (!outcome.ok) throw new Error(outcome.message);
     expect(await waitForJob(harness.podium, outcome.jobId)).toBe("completed");
-    const { job, sheets } = stored(outcome.jobId);
+    const { job, sheets } = await stored(outcome.jobId);
     expect(sheets.map((s) => [s.status, s.errorCode])).toEqual([
       ["completed", null],
       ["skipped", null],
@@ -52,7 +52,7 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     ]);
     expect(sheets[1]!.errorMessage).toMatch(/sheet 1 made it unnecessary/);
     expect(readFileSync(path.join(job.workspace, "ran.txt"), "utf8")).toBe("1\n3\n");
-    const skipped = allEvents(harness.podium, outcome.jobId).filter(
+    const skipped = (await allEvents(harness.podium, outcome.jobId)).filter(
       (e) => e.event === "sheet.skipped",
     );
     expect(skipped.map((e) => e.sheetNum)).toEqual([2]);
@@ -77,10 +77,10 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     if (!outcome.ok) throw new Error(outcome.message);
     await waitForJob(harness.podium, outcome.jobId);
     await hooksDone(outcome.jobId);
-    const { job } = stored(outcome.jobId);
+    const { job } = await stored(outcome.jobId);
     expect(readFileSync(path.join(job.workspace, "copied.txt"), "utf8")).toBe("work\n");
     expect(readFileSync(path.join(job.workspace, "third.txt"), "utf8")).toBe(`${outcome.jobId}\n`);
-    const hookEvents = allEvents(harness.podium, outcome.jobId)
+    const hookEvents = (await allEvents(harness.podium, outcome.jobId))
       .filter((e) => e.event.startsWith("hook."))
       .map((e) => [e.event, e.data.index]);
     expect(hookEvents).toEqual([
@@ -102,7 +102,9 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     if (!outcome.ok) throw new Error(outcome.message);
     expect(await waitForJob(harness.podium, outcome.jobId)).toBe("failed");
     await new Promise((r) => setTimeout(r, 200));
-    expect(existsSync(path.join(stored(outcome.jobId).job.workspace, "hooked"))).toBe(false);
+    expect(existsSync(path.join((await stored(outcome.jobId)).job.workspace, "hooked"))).toBe(
+      false,
+    );
   });
 
   function concertScore(
@@ -138,7 +140,7 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     const ids = [outcome.jobId];
     for (let i = 0; i < 2; i += 1) {
       const child = await waitFor(
-        () => harness!.podium.store.childJobIds(ids[i]!)[0],
+        async () => (await harness!.podium.store.childJobIds(ids[i]!))[0],
         `child of ${ids[i]}`,
       );
       ids.push(child);
@@ -147,7 +149,7 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
       expect(await waitForJob(harness.podium, id)).toBe("completed");
       await hooksDone(id);
     }
-    const jobs = ids.map((id) => stored(id).job);
+    const jobs = await Promise.all(ids.map(async (id) => (await stored(id)).job));
     expect(jobs.map((j) => [j.name, j.concertDepth, j.parentJobId])).toEqual([
       ["a", 0, null],
       ["b", 1, ids[0]],
@@ -155,7 +157,7 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     ]);
     expect(new Set(jobs.map((j) => j.workspace)).size).toBe(1);
     expect(readFileSync(path.join(jobs[0]!.workspace, "chain.txt"), "utf8")).toBe("a\nb\nc\n");
-    const chained = allEvents(harness.podium).filter((e) => e.event === "concert.chained");
+    const chained = (await allEvents(harness.podium)).filter((e) => e.event === "concert.chained");
     expect(chained.map((e) => [e.jobId, e.data.childJobId, e.data.depth])).toEqual([
       [ids[0], ids[1], 1],
       [ids[1], ids[2], 2],
@@ -173,11 +175,11 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     if (!outcome.ok) throw new Error(outcome.message);
     await waitForJob(harness.podium, outcome.jobId);
     const child = await waitFor(
-      () => harness!.podium.store.childJobIds(outcome.jobId)[0],
+      async () => (await harness!.podium.store.childJobIds(outcome.jobId))[0],
       "the chained job",
     );
-    const parentDone = stored(outcome.jobId).job.record.completedAt!;
-    expect(stored(child).job.createdAt - parentDone).toBeGreaterThanOrEqual(1_000);
+    const parentDone = (await stored(outcome.jobId)).job.record.completedAt!;
+    expect((await stored(child)).job.createdAt - parentDone).toBeGreaterThanOrEqual(1_000);
   });
 
   it("refuses to chain beyond concert.max_chain_depth", async () => {
@@ -188,12 +190,12 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     const outcome = await harness.podium.conductor.submitJob({ score: readFileSync(self, "utf8") });
     if (!outcome.ok) throw new Error(outcome.message);
     const refused = await waitFor(
-      () => allEvents(harness!.podium).find((e) => e.event === "concert.refused"),
+      async () => (await allEvents(harness!.podium)).find((e) => e.event === "concert.refused"),
       "the refusal",
     );
     expect(refused.data).toMatchObject({ depth: 3, maxDepth: 2 });
     expect(await harness.podium.db.prisma.job.count()).toBe(3);
-    expect(stored(refused.jobId).job.concertDepth).toBe(2);
+    expect((await stored(refused.jobId)).job.concertDepth).toBe(2);
   });
 
   it("refuses a score that chains itself without doing new work", async () => {
@@ -203,7 +205,7 @@ describe("around a job: skip_when_command, on_success, concerts", () => {
     const outcome = await harness.podium.conductor.submitJob({ score: readFileSync(self, "utf8") });
     if (!outcome.ok) throw new Error(outcome.message);
     const refused = await waitFor(
-      () => allEvents(harness!.podium).find((e) => e.event === "concert.refused"),
+      async () => (await allEvents(harness!.podium)).find((e) => e.event === "concert.refused"),
       "the refusal",
     );
     expect(refused.jobId).toBe(outcome.jobId);

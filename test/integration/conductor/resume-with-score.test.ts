@@ -49,12 +49,12 @@ describe("resumeJob with a corrected score", () => {
       ok: true,
     });
     expect(await waitForJob(harness!.podium, jobId)).toBe("completed");
-    const stored = store.loadJob(jobId)!;
+    const stored = (await store.loadJob(jobId))!;
     expect(readFileSync(path.join(stored.job.workspace, "ran.txt"), "utf8")).toBe(
       "1\n2-fixed\n3-fixed\n",
     );
     expect(stored.job.scoreText).toBe(fixed);
-    expect(allEvents(harness!.podium, jobId).map((e) => e.event)).toContain("job.rescored");
+    expect((await allEvents(harness!.podium, jobId)).map((e) => e.event)).toContain("job.rescored");
   });
 
   it("continues a paused job under the corrected score", async () => {
@@ -69,13 +69,13 @@ describe("resumeJob with a corrected score", () => {
     await waitForJob(
       harness.podium,
       outcome.jobId,
-      () => store.loadJob(outcome.jobId)!.sheets[0]!.status === "completed",
+      async () => (await store.loadJob(outcome.jobId))!.sheets[0]!.status === "completed",
     );
-    expect(store.loadJob(outcome.jobId)!.job.record.status).toBe("paused");
+    expect((await store.loadJob(outcome.jobId))!.job.record.status).toBe("paused");
     const corrected = cliScore({ sheets: 2, body: "echo {{ sheet_num }}-corrected >> ran.txt" });
     expect(await conductor.resumeJob(outcome.jobId, { score: corrected })).toEqual({ ok: true });
     expect(await waitForJob(harness.podium, outcome.jobId)).toBe("completed");
-    const workspace = store.loadJob(outcome.jobId)!.job.workspace;
+    const workspace = (await store.loadJob(outcome.jobId))!.job.workspace;
     expect(readFileSync(path.join(workspace, "ran.txt"), "utf8")).toBe("1\n2-corrected\n");
   });
 
@@ -109,8 +109,8 @@ describe("resumeJob with a corrected score", () => {
         message: expect.stringMatching(/cannot change the dependencies/),
       },
     });
-    expect(store.loadJob(jobId)!.job.scoreText).toBe(broken);
-    expect(store.loadJob(jobId)!.job.record.status).toBe("failed");
+    expect((await store.loadJob(jobId))!.job.scoreText).toBe(broken);
+    expect((await store.loadJob(jobId))!.job.record.status).toBe("failed");
   });
 
   it("refuses a corrected score for a job that is neither paused nor failed", async () => {

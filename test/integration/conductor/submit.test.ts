@@ -30,11 +30,11 @@ describe("JobManager.submitJob", () => {
     expect(readFileSync(path.join(workspace, "order.txt"), "utf8")).toBe(
       "sheet 1\nsheet 2\nsheet 3\n",
     );
-    const stored = harness.podium.store.loadJob(outcome.jobId)!;
+    const stored = (await harness.podium.store.loadJob(outcome.jobId))!;
     expect(stored.job.workspace).toBe(workspace);
     expect(stored.job.configHash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.sheets.map((s) => s.status)).toEqual(["completed", "completed", "completed"]);
-    const events = allEvents(harness.podium);
+    const events = await allEvents(harness.podium);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events[0]!.event).toBe("job.submitted");
     expect(events.at(-1)!.event).toBe("job.completed");
@@ -73,7 +73,7 @@ describe("JobManager.submitJob", () => {
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(await harness.podium.db.prisma.job.count()).toBe(1);
     await waitForJob(harness.podium, a.jobId);
-    const workspace = harness.podium.store.loadJob(a.jobId)!.job.workspace;
+    const workspace = (await harness.podium.store.loadJob(a.jobId))!.job.workspace;
     expect(readFileSync(path.join(workspace, "runs.txt"), "utf8")).toBe("once\n");
   });
 
@@ -85,7 +85,7 @@ describe("JobManager.submitJob", () => {
     });
     if (!outcome.ok) throw new Error(outcome.message);
     expect(await waitForJob(harness.podium, outcome.jobId)).toBe("completed");
-    const stored = harness.podium.store.loadJob(outcome.jobId)!;
+    const stored = (await harness.podium.store.loadJob(outcome.jobId))!;
     expect(stored.sheets.map((s) => [s.status, s.errorCode])).toEqual([
       ["skipped", null],
       ["skipped", null],
@@ -111,12 +111,12 @@ describe("JobManager.submitJob", () => {
     });
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.warnings.at(-1)).toMatch(/Dry run/);
-    const stored = harness.podium.store.loadJob(outcome.jobId)!;
+    const stored = (await harness.podium.store.loadJob(outcome.jobId))!;
     expect(stored.job.record.status).toBe("cancelled");
     expect(stored.sheets.map((s) => s.status)).toEqual(["cancelled", "cancelled"]);
     await new Promise((r) => setTimeout(r, 200));
     expect(existsSync(path.join(stored.job.workspace, "ran"))).toBe(false);
-    expect(allEvents(harness.podium, outcome.jobId).map((e) => e.event)).toEqual([
+    expect((await allEvents(harness.podium, outcome.jobId)).map((e) => e.event)).toEqual([
       "job.submitted",
       "job.cancelled",
     ]);

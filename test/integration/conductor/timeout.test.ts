@@ -23,15 +23,15 @@ describe("job wall-clock timeout", () => {
     });
     if (!outcome.ok) throw new Error(outcome.message);
     await waitFor(
-      () =>
-        harness!.podium.store.loadJob(outcome.jobId)!.sheets[0]!.status === "in_progress" ||
-        harness!.podium.store.loadJob(outcome.jobId)!.sheets[0]!.status === "dispatched",
+      async () =>
+        (await harness!.podium.store.loadJob(outcome.jobId))!.sheets[0]!.status === "in_progress" ||
+        (await harness!.podium.store.loadJob(outcome.jobId))!.sheets[0]!.status === "dispatched",
       "sheet 1 to play",
     );
     const podium = await harness.restart();
     expect(await waitForJob(podium, outcome.jobId, undefined, 10_000)).toBe("failed");
-    const { job, sheets } = podium.store.loadJob(outcome.jobId)!;
-    const timeout = allEvents(podium, outcome.jobId).find((e) => e.event === "job.timeout");
+    const { job, sheets } = (await podium.store.loadJob(outcome.jobId))!;
+    const timeout = (await allEvents(podium, outcome.jobId)).find((e) => e.event === "job.timeout");
     expect(timeout).toBeDefined();
     // The limit runs from the job's start, not from the restart.
     expect(timeout!.timestamp - job.record.startedAt!).toBeLessThan(3_500);

@@ -123,7 +123,7 @@ describe("crash recovery under repeated SIGKILL", () => {
     const db = await openDatabase(databaseUrl);
     try {
       const store = new SqliteCheckpointStore(db.writer);
-      const events = store.readEvents({ afterSeq: 0, limit: 1_000_000 });
+      const events = await store.readEvents({ afterSeq: 0, limit: 1_000_000 });
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 
       const jobs = await db.prisma.job.findMany({ include: { sheets: true, attempts: true } });
@@ -178,7 +178,7 @@ describe("crash recovery under repeated SIGKILL", () => {
         }
       }
       // Nothing of ours is still running, and no process group is left on record.
-      expect(store.listProcessGroups()).toEqual([]);
+      expect(await store.listProcessGroups()).toEqual([]);
     } finally {
       await db.close();
     }

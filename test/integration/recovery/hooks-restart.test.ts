@@ -76,14 +76,14 @@ describe("hooks across a crash", () => {
     const podium = await createPodium({ databaseUrl, dataDir, instrumentDirs: [], cwd: dir });
     podiums.push(podium);
     await waitFor(
-      () => !podium.store.loadJob(jobId)!.job.hooksPending,
+      async () => !(await podium.store.loadJob(jobId))!.job.hooksPending,
       "the hooks to finish after restart",
       20_000,
     );
-    const workspace = podium.store.loadJob(jobId)!.job.workspace;
-    const children = podium.store.childJobIds(jobId);
+    const workspace = (await podium.store.loadJob(jobId))!.job.workspace;
+    const children = await podium.store.childJobIds(jobId);
     expect(children).toHaveLength(1);
-    const events = allEvents(podium, jobId).filter(
+    const events = (await allEvents(podium, jobId)).filter(
       (e) => e.event.startsWith("hook.") || e.event.startsWith("concert."),
     );
     expect(events.filter((e) => e.event === "hook.completed").map((e) => e.data.index)).toEqual([
@@ -96,7 +96,7 @@ describe("hooks across a crash", () => {
       /started\n(.*\n)*finished\n$/,
     );
     await waitFor(
-      () => podium.store.loadJob(children[0]!)!.job.record.status === "completed",
+      async () => (await podium.store.loadJob(children[0]!))!.job.record.status === "completed",
       "the chained job",
     );
     expect(readFileSync(path.join(workspace, "chain.txt"), "utf8")).toBe("first\nnext\n");

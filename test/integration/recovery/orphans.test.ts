@@ -210,7 +210,7 @@ describe("orphans of a SIGKILLed server", () => {
 
       const observer = await openDatabase(databaseUrl);
       const recorded = await waitFor(
-        () => new SqliteCheckpointStore(observer.writer).listProcessGroups()[0],
+        async () => (await new SqliteCheckpointStore(observer.writer).listProcessGroups())[0],
         "the musician's process group to be recorded",
       );
       await observer.close();
@@ -226,7 +226,7 @@ describe("orphans of a SIGKILLed server", () => {
         expect(alive(recorded.processGroup)).toBe(false);
         const jobId = podium.recovery.recoveredJobs[0]!;
         expect(await waitForJob(podium, jobId)).toBe("completed");
-        const workspace = podium.store.loadJob(jobId)!.job.workspace;
+        const workspace = (await podium.store.loadJob(jobId))!.job.workspace;
         const lines = readFileSync(path.join(workspace, "runs.log"), "utf8")
           .trim()
           .split("\n")

@@ -124,10 +124,10 @@ describe("boot recovery", () => {
       const podium = await boot(databaseUrl, dir);
       const problems = watchConsistency(podium).problems;
       expect(podium.recovery.recoveredJobs).toEqual([JOB]);
-      const recovered = allEvents(podium, JOB).find((e) => e.event === "job.recovered");
+      const recovered = (await allEvents(podium, JOB)).find((e) => e.event === "job.recovered");
       expect(recovered?.data).toMatchObject({ resetSheets: [2] });
       expect(await waitForJob(podium, JOB)).toBe("completed");
-      const { sheets } = podium.store.loadJob(JOB)!;
+      const { sheets } = (await podium.store.loadJob(JOB))!;
       expect(sheets[1]!.normalAttempts).toBeGreaterThanOrEqual(2);
       expect(sheets[1]!.completionAttempts).toBeGreaterThanOrEqual(1);
       expect(readFileSync(path.join(dir, "ws", "ran.txt"), "utf8")).toBe("2\n");
@@ -145,7 +145,7 @@ describe("boot recovery", () => {
     );
     const podium = await boot(databaseUrl, dir);
     expect(await waitForJob(podium, JOB)).toBe("failed");
-    const { sheets } = podium.store.loadJob(JOB)!;
+    const { sheets } = (await podium.store.loadJob(JOB))!;
     expect(sheets.map((s) => [s.status, s.errorCode])).toEqual([
       ["failed", null],
       ["skipped", "E999"],
@@ -165,11 +165,11 @@ describe("boot recovery", () => {
     );
     const podium = await boot(databaseUrl, dir);
     expect(podium.recovery.failedToRecover.map((f) => f.jobId)).toEqual([JOB]);
-    const { job, sheets } = podium.store.loadJob(JOB)!;
+    const { job, sheets } = (await podium.store.loadJob(JOB))!;
     expect(job.record.status).toBe("failed");
     expect(job.record.errorMessage).toMatch(/no longer parses/);
     expect(sheets.map((s) => s.status)).toEqual(["completed", "failed"]);
-    expect(allEvents(podium, JOB).at(-1)!.event).toBe("job.failed");
+    expect((await allEvents(podium, JOB)).at(-1)!.event).toBe("job.failed");
   });
 
   it("recovers nothing twice: a second boot after completion finds no job to recover", async () => {

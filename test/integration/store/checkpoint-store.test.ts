@@ -143,7 +143,7 @@ describe("SqliteCheckpointStore", () => {
     await expect(bad).rejects.toThrow(/job missing does not exist/);
     expect((await good1)[0]!.seq).toBe(1);
     expect((await good2)[0]!.seq).toBe(2);
-    expect(store.readEvents({ afterSeq: 0, limit: 10 }).map((e) => e.seq)).toEqual([1, 2]);
+    expect((await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([1, 2]);
   });
 
   it("has committed rows on disk by the time the promise resolves", async () => {
@@ -177,7 +177,7 @@ describe("SqliteCheckpointStore", () => {
       attempts: [],
       events: [],
     });
-    expect(store.listProcessGroups()).toEqual(recorded);
+    expect(await store.listProcessGroups()).toEqual(recorded);
     // A cancelled sheet's group may still be dying: only the ledger forgets it.
     await store.commit({
       jobs: [],
@@ -185,11 +185,11 @@ describe("SqliteCheckpointStore", () => {
       attempts: [],
       events: [],
     });
-    expect(store.listProcessGroups()).toEqual(recorded);
+    expect(await store.listProcessGroups()).toEqual(recorded);
     await store.clearProcessGroup("j1", 1, 9999);
-    expect(store.listProcessGroups()).toEqual(recorded);
+    expect(await store.listProcessGroups()).toEqual(recorded);
     await store.clearProcessGroup("j1", 1, 4242);
-    expect(store.listProcessGroups()).toEqual([]);
+    expect(await store.listProcessGroups()).toEqual([]);
   });
 
   it("takes a process group from a record only while the sheet is playing", async () => {
@@ -201,7 +201,7 @@ describe("SqliteCheckpointStore", () => {
       attempts: [],
       events: [],
     });
-    expect(store.listProcessGroups().map((g) => g.processGroup)).toEqual([77]);
+    expect((await store.listProcessGroups()).map((g) => g.processGroup)).toEqual([77]);
     await store.clearProcessGroup("j1", 1, 77);
     // A stale group carried by a later record of a sheet no longer playing is not resurrected.
     await store.commit({
@@ -212,7 +212,7 @@ describe("SqliteCheckpointStore", () => {
       attempts: [],
       events: [],
     });
-    expect(store.listProcessGroups()).toEqual([]);
+    expect(await store.listProcessGroups()).toEqual([]);
   });
 
   it("loads only non-terminal jobs, in submission order, with their sheets in number order", async () => {
@@ -226,7 +226,7 @@ describe("SqliteCheckpointStore", () => {
       attempts: [],
       events: [],
     });
-    const loaded = store.loadRecoverableJobs();
+    const loaded = await store.loadRecoverableJobs();
     expect(loaded.map((j) => j.job.record.id)).toEqual(["b", "c"]);
     expect(loaded[0]!.sheets.map((s) => s.num)).toEqual([1, 2]);
     expect(loaded[0]!.job.scoreText).toBe("name: x\n");
@@ -243,14 +243,16 @@ describe("SqliteCheckpointStore", () => {
       attempts: [],
       events: [draft("a", "job.started"), draft("b", "job.started")],
     });
-    expect(store.readEvents({ afterSeq: 1, limit: 10 }).map((e) => e.seq)).toEqual([2, 3, 4]);
+    expect((await store.readEvents({ afterSeq: 1, limit: 10 })).map((e) => e.seq)).toEqual([
+      2, 3, 4,
+    ]);
     expect(
-      store.readEvents({ jobId: "a", afterSeq: 0, limit: 10 }).map((e) => [e.seq, e.event]),
+      (await store.readEvents({ jobId: "a", afterSeq: 0, limit: 10 })).map((e) => [e.seq, e.event]),
     ).toEqual([
       [1, "job.submitted"],
       [3, "job.started"],
     ]);
-    expect(store.readEvents({ afterSeq: 0, limit: 2 }).map((e) => e.seq)).toEqual([1, 2]);
+    expect((await store.readEvents({ afterSeq: 0, limit: 2 })).map((e) => e.seq)).toEqual([1, 2]);
   });
 
   it("waits out a write lock held by another process without failing or blocking the event loop", async () => {
@@ -278,7 +280,7 @@ describe("SqliteCheckpointStore", () => {
       expect(logged.map((e) => e.seq)).toEqual([1]);
       expect(store.stats.busyRetries).toBeGreaterThan(0);
       await store.drain();
-      expect(store.listProcessGroups()).toEqual([
+      expect(await store.listProcessGroups()).toEqual([
         { jobId: "j1", sheetNum: 1, processGroup: 777, processStartedAt: "1" },
       ]);
     } finally {

@@ -13,7 +13,7 @@ import type { EventName, EventRecord } from "../contracts/event-log.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { OnSuccessHook, ScoreConfig } from "../score/config.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
-import type { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
+import type { PodiumStore } from "../store/contract.ts";
 import type { StoredJob } from "../store/rows.ts";
 import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
 import type { SubmitJobOptions, SubmitJobOutcome } from "../contracts/commands.ts";
@@ -28,7 +28,7 @@ const OUTCOME_EVENTS: ReadonlySet<EventName> = new Set([
 const FINGERPRINT_FILE_LIMIT = 20_000;
 
 export interface HookRunnerOptions {
-  store: SqliteCheckpointStore;
+  store: PodiumStore;
   baton: BatonRuntime;
   bus: EventBus;
   cwd: string;
@@ -106,7 +106,8 @@ export class HookRunner {
 
   /** Hooks of jobs that completed before the last restart but did not finish them. */
   async resumePending(): Promise<void> {
-    for (const job of this.options.store.loadJobsWithPendingHooks()) this.runFor(job.record.id);
+    for (const job of await this.options.store.loadJobsWithPendingHooks())
+      this.runFor(job.record.id);
   }
 
   /** Only scores that chain others need a fingerprint (the self-chaining guard compares it). */
@@ -129,7 +130,7 @@ export class HookRunner {
   }
 
   private async runHooks(jobId: string): Promise<void> {
-    const stored = this.options.store.loadJob(jobId);
+    const stored = await this.options.store.loadJob(jobId);
     if (stored === null || !stored.job.hooksPending || stored.job.record.status !== "completed")
       return;
     const job = stored.job;
@@ -142,7 +143,7 @@ export class HookRunner {
       await this.options.store.markHooksDone(jobId);
       return;
     }
-    const done = this.finishedHookIndexes(jobId);
+    const done = await this.finishedHookIndexes(jobId);
     const hooks = parsed.config.on_success;
     for (let index = 0; index < hooks.length; index += 1) {
       if (done.has(index)) continue;
@@ -153,11 +154,11 @@ export class HookRunner {
     await this.options.store.markHooksDone(jobId);
   }
 
-  private finishedHookIndexes(jobId: string): Set<number> {
+  private async finishedHookIndexes(jobId: string): Promise<Set<number>> {
     const done = new Set<number>();
     let after = 0;
     for (;;) {
-      const page = this.options.store.readEvents({ jobId, afterSeq: after, limit: 500 });
+      const page = await this.options.store.readEvents({ jobId, afterSeq: after, limit: 500 });
       for (const event of page) {
         if (OUTCOME_EVENTS.has(event.event) && typeof event.data.index === "number")
           done.add(event.data.index);

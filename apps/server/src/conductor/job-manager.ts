@@ -14,7 +14,7 @@ import { freshSheetRecord } from "../baton/core/registry.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";
 import type { ScoreConfig } from "../score/config.ts";
-import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkpoint-store.ts";
+import type { PodiumStore, StoredJobWithSheets } from "../store/contract.ts";
 import { buildJobSpec, resolveWorkspace, type JobOptions } from "./job-spec.ts";
 import { reapOrphans, type ReapedGroup } from "./orphans.ts";
 import { HookRunner } from "./hooks.ts";
@@ -40,7 +40,7 @@ import type {
 export const DRY_RUN_MESSAGE = "Dry run: the score was validated and planned; nothing was run.";
 
 export interface JobManagerOptions {
-  store: SqliteCheckpointStore;
+  store: PodiumStore;
   baton: BatonRuntime;
   /** Where committed events are published (the conductor's own, such as job.submitted). */
   bus: EventBus;
@@ -104,7 +104,7 @@ const notFound = (jobId: string): CommandOutcome => ({
 });
 
 export class JobManager implements ConductorCommands {
-  readonly store: SqliteCheckpointStore;
+  readonly store: PodiumStore;
   readonly baton: BatonRuntime;
   readonly hooks: HookRunner;
   private readonly bus: EventBus;
@@ -170,7 +170,7 @@ export class JobManager implements ConductorCommands {
     };
     // Every checkpoint enters the inbox before the loop starts, so the first dispatch pass sees
     // all recovered jobs, in submission order.
-    const recoverable = this.store.loadRecoverableJobs();
+    const recoverable = await this.store.loadRecoverableJobs();
     const outcomes = recoverable.map((stored) => handBack(this.recoveryDeps, stored));
     this.hooks.attach();
     this.running = this.baton.run();
@@ -242,7 +242,7 @@ export class JobManager implements ConductorCommands {
   }
 
   async pauseJob(jobId: string): Promise<CommandOutcome> {
-    const stored = this.store.loadJob(jobId);
+    const stored = await this.store.loadJob(jobId);
     if (stored === null) return notFound(jobId);
     const status = stored.job.record.status;
     if (isTerminalJob(status))
@@ -257,7 +257,7 @@ export class JobManager implements ConductorCommands {
     jobId: string,
     options: { retryFailed?: boolean; score?: string | null } = {},
   ): Promise<CommandOutcome> {
-    const stored = this.store.loadJob(jobId);
+    const stored = await this.store.loadJob(jobId);
     if (stored === null) return notFound(jobId);
     const retryFailed = options.retryFailed ?? false;
     if (options.score !== undefined && options.score !== null) {
@@ -276,7 +276,7 @@ export class JobManager implements ConductorCommands {
   }
 
   async cancelJob(jobId: string): Promise<CommandOutcome> {
-    const stored = this.store.loadJob(jobId);
+    const stored = await this.store.loadJob(jobId);
     if (stored === null) return notFound(jobId);
     const status = stored.job.record.status;
     if (isTerminalJob(status))
@@ -292,7 +292,7 @@ export class JobManager implements ConductorCommands {
     sheetNum: number,
     decision: FermataDecision,
   ): Promise<CommandOutcome> {
-    const stored = this.store.loadJob(jobId);
+    const stored = await this.store.loadJob(jobId);
     if (stored === null) return notFound(jobId);
     const sheet = stored.sheets.find((s) => s.num === sheetNum);
     if (sheet === undefined)
@@ -382,7 +382,7 @@ export class JobManager implements ConductorCommands {
       ],
     );
     this.bus.publish(logged);
-    const reloaded = this.store.loadJob(jobId)!;
+    const reloaded = (await this.store.loadJob(jobId))!;
     const handed = await handBack(this.recoveryDeps, reloaded);
     if (!handed.ok) return invalidState(handed.message);
     return { ok: true };
@@ -423,7 +423,7 @@ export class JobManager implements ConductorCommands {
       ? null
       : (link?.idempotencyKey ?? options.idempotencyKey ?? null);
     if (idempotencyKey !== null) {
-      const existing = this.store.findJobByIdempotencyKey(idempotencyKey);
+      const existing = await this.store.findJobByIdempotencyKey(idempotencyKey);
       if (existing !== null)
         return { ok: true, jobId: existing.record.id, warnings: existing.warnings, created: false };
     }
@@ -506,7 +506,7 @@ export class JobManager implements ConductorCommands {
       ],
     );
     if (!inserted.created) {
-      const existing = this.store.loadJob(inserted.jobId);
+      const existing = await this.store.loadJob(inserted.jobId);
       return {
         ok: true,
         jobId: inserted.jobId,

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RecordedProcessGroup } from "../store/checkpoint-store.ts";
+import type { RecordedProcessGroup } from "../store/contract.ts";
 
 export const ORPHAN_KILL_GRACE_MS = 2_000;
 
@@ -25,7 +25,7 @@ export function databaseTag(databaseFile: string): string {
 }
 
 export interface OrphanStore {
-  listProcessGroups(): RecordedProcessGroup[];
+  listProcessGroups(): RecordedProcessGroup[] | Promise<RecordedProcessGroup[]>;
   forgetProcessGroups(): void | Promise<void>;
 }
 
@@ -136,7 +136,7 @@ export async function reapOrphans(
   options: { graceMs?: number; tag?: string | null } = {},
 ): Promise<ReapedGroup[]> {
   const graceMs = options.graceMs ?? ORPHAN_KILL_GRACE_MS;
-  const recorded = store.listProcessGroups();
+  const recorded = await store.listProcessGroups();
   if (recorded.length === 0 && !options.tag) return [];
   const processes = allProcesses();
   const reaped: ReapedGroup[] = [];

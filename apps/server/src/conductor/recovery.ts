@@ -9,13 +9,13 @@ import type { JobSpec } from "../baton/core/policy.ts";
 import type { Clock } from "../baton/runtime/ports.ts";
 import { isTerminalSheet } from "../contracts/status.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
-import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkpoint-store.ts";
+import type { PodiumStore, StoredJobWithSheets } from "../store/contract.ts";
 import type { StoredJob } from "../store/rows.ts";
 import type { EventSink } from "../baton/runtime/ports.ts";
 import { buildJobSpec, type JobOptions } from "./job-spec.ts";
 
 export interface RecoveryDeps {
-  store: SqliteCheckpointStore;
+  store: PodiumStore;
   baton: BatonRuntime;
   sink: EventSink;
   clock: Clock;

@@ -5,11 +5,20 @@
  * `seq` follows call order and a caller learns of its commit only once it is durable.
  */
 import type Database from "better-sqlite3";
-import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
+import type { CheckpointCommit } from "../baton/runtime/ports.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import type { EventDraft, EventRecord } from "../contracts/event-log.ts";
-import type { JobStatus } from "../contracts/status.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import type {
+  InsertJobOutcome,
+  NewJob,
+  PodiumStore,
+  ReadEventsQuery,
+  RecordedProcessGroup,
+  ReplacedScore,
+  StoredJobWithSheets,
+} from "./contract.ts";
+import { createReadModel, type ReadModel } from "./read-model.ts";
 import {
   attemptToParams,
   eventFromRow,
@@ -23,6 +32,14 @@ import {
   type SheetRow,
   type StoredJob,
 } from "./rows.ts";
+
+export type {
+  InsertJobOutcome,
+  NewJob,
+  ReadEventsQuery,
+  RecordedProcessGroup,
+  StoredJobWithSheets,
+} from "./contract.ts";
 import { createRedactor, type Redact } from "../secrets/redact.ts";
 import { redactAttempt, redactEvent, redactJob, redactSheet } from "../secrets/redact-records.ts";
 import { GroupCommitQueue } from "./group-commit.ts";
@@ -30,64 +47,24 @@ import { prepareStatements, type Statements } from "./statements.ts";
 import { toSqlBool, toSqlTime } from "./sql-values.ts";
 import { boundEventData } from "./event-data.ts";
 
-export interface NewJob {
-  id: string;
-  name: string;
-  status: JobStatus;
-  scoreText: string;
-  configHash: string;
-  /** What the baton is given; recovery replays it. Null for dry runs. */
-  spec: JobSpec | null;
-  workspace: string;
-  idempotencyKey: string | null;
-  warnings: string[];
-  options: Record<string, unknown>;
-  totalSheets: number;
-  concertDepth: number;
-  parentJobId: string | null;
-  /** True when the score has on_success hooks still to run once the job succeeds. */
-  hooksPending: boolean;
-  createdAt: number;
-}
-
-export type InsertJobOutcome =
-  | { created: true; jobId: string; events: EventRecord[] }
-  /** The idempotency key was taken: nothing was written. */
-  | { created: false; jobId: string };
-
-export interface StoredJobWithSheets {
-  job: StoredJob;
-  sheets: SheetRecord[];
-}
-
-export interface ReadEventsQuery {
-  jobId?: string | null;
-  /** Exclusive; 0 reads from the start. */
-  afterSeq: number;
-  limit: number;
-}
-
-export interface RecordedProcessGroup {
-  jobId: string;
-  sheetNum: number;
-  processGroup: number;
-  processStartedAt: string | null;
-}
-
 export interface CheckpointStoreOptions {
   /** Wall clock for `updatedAt` columns only; event timestamps come with the events. */
   now?: () => number;
   /** Applied to every text stored or published (secrets/redact-records.ts). Default: process.env's secrets. */
   redact?: Redact;
+  /** The Prisma client the read model queries through (needed only by the gateway's reads). */
+  prisma?: PrismaClient;
 }
 
-export class SqliteCheckpointStore implements CheckpointStore {
+export class SqliteCheckpointStore implements PodiumStore {
   private readonly statements: Statements;
   private readonly now: () => number;
   private readonly queue: GroupCommitQueue;
   private readonly redact: Redact;
 
   private readonly replaceScoreStatement: Database.Statement;
+  private readonly prisma: PrismaClient | null;
+  private readModelOnce: ReadModel | null = null;
 
   constructor(writer: Database.Database, options: CheckpointStoreOptions = {}) {
     this.statements = prepareStatements(writer);
@@ -98,6 +75,14 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.now = options.now ?? Date.now;
     this.redact = options.redact ?? createRedactor(process.env);
     this.queue = new GroupCommitQueue(writer);
+    this.prisma = options.prisma ?? null;
+  }
+
+  get readModel(): ReadModel {
+    if (this.prisma === null)
+      throw new Error("This checkpoint store was opened without a read model");
+    this.readModelOnce ??= createReadModel(this.prisma);
+    return this.readModelOnce;
   }
 
   /** How many transactions the queue ran and how much work they carried. */
@@ -159,7 +144,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
    * are replaced, and the events written, in one transaction.
    */
   replaceScore(
-    job: { id: string; name: string; scoreText: string; configHash: string; spec: JobSpec },
+    job: ReplacedScore,
     sheets: SheetRecord[],
     events: EventDraft[],
   ): Promise<EventRecord[]> {
@@ -176,7 +161,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   /** Every job that is not terminal, in submission order, with its sheets. */
-  loadRecoverableJobs(): StoredJobWithSheets[] {
+  async loadRecoverableJobs(): Promise<StoredJobWithSheets[]> {
     const jobs = (this.statements.nonTerminalJobs.all() as JobRow[]).map(storedJobFromRow);
     const sheetsByJob = new Map<string, SheetRecord[]>();
     for (const row of this.statements.sheetsOfNonTerminalJobs.all() as SheetRow[]) {
@@ -187,14 +172,14 @@ export class SqliteCheckpointStore implements CheckpointStore {
     return jobs.map((job) => ({ job, sheets: sheetsByJob.get(job.record.id) ?? [] }));
   }
 
-  loadJob(jobId: string): StoredJobWithSheets | null {
+  async loadJob(jobId: string): Promise<StoredJobWithSheets | null> {
     const row = this.statements.jobById.get(jobId) as JobRow | undefined;
     if (row === undefined) return null;
     const sheets = (this.statements.sheetsOfJob.all(jobId) as SheetRow[]).map(sheetFromRow);
     return { job: storedJobFromRow(row), sheets };
   }
 
-  findJobByIdempotencyKey(key: string): StoredJob | null {
+  async findJobByIdempotencyKey(key: string): Promise<StoredJob | null> {
     const id = this.statements.jobIdByIdempotencyKey.get(key) as string | undefined;
     if (id === undefined) return null;
     const row = this.statements.jobById.get(id) as JobRow | undefined;
@@ -209,11 +194,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   /** Succeeded jobs whose on_success hooks a crash interrupted (or that never started). */
-  loadJobsWithPendingHooks(): StoredJob[] {
+  async loadJobsWithPendingHooks(): Promise<StoredJob[]> {
     return (this.statements.completedJobsWithPendingHooks.all() as JobRow[]).map(storedJobFromRow);
   }
 
-  childJobIds(parentJobId: string): string[] {
+  async childJobIds(parentJobId: string): Promise<string[]> {
     return this.statements.childJobs.all(parentJobId) as string[];
   }
 
@@ -224,7 +209,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   /** Committed events after a cursor, in `seq` order (replay for subscribers). */
-  readEvents(query: ReadEventsQuery): EventRecord[] {
+  async readEvents(query: ReadEventsQuery): Promise<EventRecord[]> {
     const limit = Math.max(0, Math.floor(query.limit));
     const rows = (
       query.jobId
@@ -234,7 +219,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     return rows.map(eventFromRow);
   }
 
-  lastSeq(): number {
+  async lastSeq(): Promise<number> {
     return (this.statements.lastSeq.get() as number | null) ?? 0;
   }
 
@@ -268,7 +253,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
       .catch(() => undefined);
   }
 
-  listProcessGroups(): RecordedProcessGroup[] {
+  async listProcessGroups(): Promise<RecordedProcessGroup[]> {
     return (
       this.statements.liveProcessGroups.all() as {
         jobId: string;
@@ -295,8 +280,14 @@ export class SqliteCheckpointStore implements CheckpointStore {
     return this.queue.drain();
   }
 
+  /** Synchronous, straight from the file: SQLite has a single writer, this process. */
+  recentEvents(afterSeq: number, uptoSeq: number): readonly EventRecord[] {
+    const rows = this.statements.eventsAfter.all(afterSeq, Math.max(0, uptoSeq - afterSeq));
+    return (rows as EventRow[]).map(eventFromRow);
+  }
+
   /** Writes what is queued, then refuses further work. */
-  close(): void {
+  async close(): Promise<void> {
     this.queue.close();
   }
 

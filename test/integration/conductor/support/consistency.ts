@@ -73,8 +73,8 @@ export function watchConsistency(
   podium: Podium,
   problems: string[] = [],
 ): { problems: string[]; stop(): void } {
-  const stop = podium.bus.subscribe((event) => {
-    const stored = podium.store.loadJob(event.jobId);
+  const stop = podium.bus.subscribe(async (event) => {
+    const stored = await podium.store.loadJob(event.jobId);
     if (stored)
       for (const p of consistencyProblems(stored.job.record, stored.sheets))
         problems.push(`after seq ${event.seq} ${event.event}: ${p}`);

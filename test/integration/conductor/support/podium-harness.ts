@@ -59,13 +59,13 @@ export async function startHarness(options: Partial<PodiumOptions> = {}): Promis
 export async function waitForJob(
   podium: Podium,
   jobId: string,
-  done: (status: JobStatus) => boolean = isTerminalJob,
+  done: (status: JobStatus) => boolean | Promise<boolean> = isTerminalJob,
   timeoutMs = 30_000,
 ): Promise<JobStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const stored = podium.store.loadJob(jobId);
-    if (stored && done(stored.job.record.status)) return stored.job.record.status;
+    const stored = await podium.store.loadJob(jobId);
+    if (stored && (await done(stored.job.record.status))) return stored.job.record.status;
     if (Date.now() > deadline)
       throw new Error(`job ${jobId} still ${stored?.job.record.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
@@ -73,21 +73,21 @@ export async function waitForJob(
 }
 
 export async function waitFor<T>(
-  probe: () => T | null | undefined | false,
+  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   what: string,
   timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-export function allEvents(podium: Podium, jobId?: string): EventRecord[] {
-  return podium.store.readEvents({ jobId, afterSeq: 0, limit: 1_000_000 });
+export async function allEvents(podium: Podium, jobId?: string): Promise<EventRecord[]> {
+  return await podium.store.readEvents({ jobId, afterSeq: 0, limit: 1_000_000 });
 }
 
 /** A `cli` score: each sheet runs `body` (bash); sheets chained linearly unless `extra` says. */

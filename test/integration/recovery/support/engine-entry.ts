@@ -33,8 +33,8 @@ process.stdout.write(
   `ready recovered=${podium.recovery.recoveredJobs.length} reaped=${podium.recovery.reapedProcessGroups.length}\n`,
 );
 
-const timer = setInterval(() => {
-  const jobs = jobIds.map((id) => podium.store.loadJob(id)!.job);
+const timer = setInterval(async () => {
+  const jobs = (await Promise.all(jobIds.map((id) => podium.store.loadJob(id)))).map((s) => s!.job);
   const statuses = jobs.map((job) => job.record.status);
   // Done once every job is terminal and no succeeded job still has on_success hooks to run.
   if (

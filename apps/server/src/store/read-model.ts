@@ -1,14 +1,15 @@
 /**
  * Read-only queries over the checkpoint for the GraphQL gateway: jobs, sheets, attempts and the
- * event log, with keyset (cursor) pagination. JSON columns are decoded here so that callers see
- * the same shapes as the baton's records. Writes never go through this module.
+ * event log, with keyset (cursor) pagination, over either backend's Prisma client. Rows are decoded
+ * by codec.ts, as every other reader's are, so callers see the baton's records. Writes never go
+ * through this module.
  */
 import type { ValidationDetail } from "../contracts/attempt.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
-import { normalizePauseReasons } from "../baton/core/pause.ts";
-import type { EventName, EventRecord } from "../contracts/event-log.ts";
+import type { EventRecord } from "../contracts/event-log.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { decodeAttempt, decodeEvent, decodeJob, decodeSheet } from "./codec.ts";
 
 // The vocabularies readers need, so that the gateway reads them from the store's side.
 export { JOB_STATUSES, SHEET_STATUSES } from "../contracts/status.ts";
@@ -106,116 +107,64 @@ export interface ReadModel {
   lastEventSeq(): Promise<number>;
 }
 
-function parseJson<T>(text: string, fallback: T): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-function readPauseReasons(
-  listed: string,
-  legacy: PauseReason | null,
-): Pick<JobRow, "pauseReason" | "pauseReasons"> {
-  const parsed = parseJson<unknown>(listed, []);
-  const reasons = normalizePauseReasons(Array.isArray(parsed) ? parsed : [], legacy);
-  return { pauseReason: reasons[0] ?? null, pauseReasons: reasons };
-}
-
 type PrismaJob = NonNullable<Awaited<ReturnType<PrismaClient["job"]["findUnique"]>>>;
 type PrismaSheet = NonNullable<Awaited<ReturnType<PrismaClient["sheet"]["findUnique"]>>>;
 type PrismaAttempt = NonNullable<Awaited<ReturnType<PrismaClient["attempt"]["findUnique"]>>>;
 type PrismaEvent = NonNullable<Awaited<ReturnType<PrismaClient["event"]["findUnique"]>>>;
 
-function toJobRow(job: PrismaJob): JobRow {
+function dateOrNull(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
+function toJobRow(row: PrismaJob): JobRow {
+  const { record, ...job } = decodeJob(row);
   return {
-    id: job.id,
+    id: record.id,
     name: job.name,
-    status: job.status as JobStatus,
-    ...readPauseReasons(job.pauseReasons, job.pauseReason as PauseReason | null),
+    status: record.status,
+    pauseReason: record.pauseReason,
+    pauseReasons: record.pauseReasons,
     scoreText: job.scoreText,
     workspace: job.workspace,
-    warnings: parseJson<string[]>(job.warnings, []),
-    totalSheets: job.totalSheets,
-    completedSheets: job.completedSheets,
-    costUsd: job.costUsd,
-    errorMessage: job.errorMessage,
+    warnings: job.warnings,
+    totalSheets: record.totalSheets,
+    completedSheets: record.completedSheets,
+    costUsd: record.costUsd,
+    errorMessage: record.errorMessage,
     parentJobId: job.parentJobId,
-    createdAt: job.createdAt,
-    startedAt: job.startedAt,
-    completedAt: job.completedAt,
-    updatedAt: job.updatedAt,
+    createdAt: new Date(job.createdAt),
+    startedAt: dateOrNull(record.startedAt),
+    completedAt: dateOrNull(record.completedAt),
+    updatedAt: row.updatedAt,
   };
 }
 
-function toSheetRow(sheet: PrismaSheet): SheetRow {
+function toSheetRow(row: PrismaSheet): SheetRow {
+  const {
+    dispatchToken: _token,
+    processGroup: _group,
+    processStartedAt: _started,
+    dueAt: _due,
+    ...sheet
+  } = decodeSheet(row);
   return {
-    jobId: sheet.jobId,
-    num: sheet.num,
-    status: sheet.status as SheetStatus,
-    movement: sheet.movement,
-    voice: sheet.voice,
-    voiceCount: sheet.voiceCount,
-    description: sheet.description,
-    instrument: sheet.instrument,
-    instrumentChain: parseJson<string[]>(sheet.instrumentChain, []),
-    instrumentIndex: sheet.instrumentIndex,
-    model: sheet.model,
-    dependsOn: parseJson<number[]>(sheet.dependsOn, []),
-    normalAttempts: sheet.normalAttempts,
-    completionAttempts: sheet.completionAttempts,
-    healingAttempts: sheet.healingAttempts,
-    validationPassRate: sheet.validationPassRate,
-    costUsd: sheet.costUsd,
-    durationMs: sheet.durationMs,
-    errorCode: sheet.errorCode,
-    errorMessage: sheet.errorMessage,
-    stdoutTail: sheet.stdoutTail,
-    stderrTail: sheet.stderrTail,
-    prompt: sheet.prompt,
-    startedAt: sheet.startedAt,
-    completedAt: sheet.completedAt,
+    ...sheet,
+    startedAt: dateOrNull(sheet.startedAt),
+    completedAt: dateOrNull(sheet.completedAt),
   };
 }
 
-function toAttemptRow(attempt: PrismaAttempt): AttemptRow {
+function toAttemptRow(row: PrismaAttempt): AttemptRow {
+  const { dispatchToken: _token, ...attempt } = decodeAttempt(row);
   return {
-    jobId: attempt.jobId,
-    sheetNum: attempt.sheetNum,
-    attemptNumber: attempt.attemptNumber,
-    mode: attempt.mode,
-    instrument: attempt.instrument,
-    model: attempt.model,
-    executionSuccess: attempt.executionSuccess,
-    exitCode: attempt.exitCode,
-    durationMs: attempt.durationMs,
-    validationsPassed: attempt.validationsPassed,
-    validationsTotal: attempt.validationsTotal,
-    passRate: attempt.passRate,
-    validationDetails: parseJson<ValidationDetail[]>(attempt.validationDetails, []),
-    errorClass: attempt.errorClass,
-    errorMessage: attempt.errorMessage,
-    rateLimited: attempt.rateLimited,
-    costUsd: attempt.costUsd,
-    inputTokens: attempt.inputTokens,
-    outputTokens: attempt.outputTokens,
-    stdoutTail: attempt.stdoutTail,
-    stderrTail: attempt.stderrTail,
-    startedAt: attempt.startedAt,
-    finishedAt: attempt.finishedAt,
+    ...attempt,
+    startedAt: new Date(attempt.startedAt),
+    finishedAt: new Date(attempt.finishedAt),
   };
 }
 
-export function toEventRecord(event: PrismaEvent): EventRecord {
-  return {
-    seq: event.seq,
-    jobId: event.jobId,
-    sheetNum: event.sheetNum,
-    event: event.name as EventName,
-    data: parseJson<Record<string, unknown>>(event.data, {}),
-    timestamp: event.timestamp.getTime(),
-  };
+export function toEventRecord(row: PrismaEvent): EventRecord {
+  return decodeEvent(row);
 }
 
 export function createReadModel(prisma: PrismaClient): ReadModel {

@@ -118,25 +118,38 @@ export function setup({ web = false } = {}) {
   )
     log("packages installed");
 
-  const generated = path.join(ROOT, "apps/server/src/generated/prisma/client.ts");
-  if (
-    once(
-      "prisma-generate",
-      [path.join(ROOT, "prisma/schema.prisma")],
-      () => {
-        log("generating the Prisma client");
-        run(pnpm, ["exec", "prisma", "generate"], {
-          env: {
-            ...process.env,
-            PRISMA_HIDE_UPDATE_MESSAGE: "1",
-            DATABASE_URL: process.env.DATABASE_URL ?? "file:./data/podium.db",
-          },
-        });
-      },
-      { outputs: [generated] },
+  // One client per backend: SQLite (prisma/schema.prisma) and PostgreSQL (prisma/postgresql/).
+  const clients = [
+    { name: "prisma-generate", schema: "prisma/schema.prisma", config: [], output: "prisma" },
+    {
+      name: "prisma-generate-postgresql",
+      schema: "prisma/postgresql/schema.prisma",
+      config: ["--config", "prisma/postgresql/prisma.config.ts"],
+      output: "prisma-postgresql",
+    },
+  ];
+  for (const client of clients) {
+    const generated = path.join(ROOT, "apps/server/src/generated", client.output, "client.ts");
+    if (
+      once(
+        client.name,
+        [path.join(ROOT, client.schema)],
+        () => {
+          log(`generating the Prisma client of ${client.schema}`);
+          run(pnpm, ["exec", "prisma", "generate", ...client.config], {
+            env: {
+              ...process.env,
+              PRISMA_HIDE_UPDATE_MESSAGE: "1",
+              // Generating never connects; the URL is only read by the config's adapter factory.
+              DATABASE_URL: process.env.DATABASE_URL ?? "file:./data/podium.db",
+            },
+          });
+        },
+        { outputs: [generated] },
+      )
     )
-  )
-    log("Prisma client generated");
+      log(`Prisma client of ${client.schema} generated`);
+  }
 
   if (web) {
     const webDir = path.join(ROOT, "apps/web");

@@ -13,21 +13,16 @@ import type { InstrumentInfo, ProfileProblem } from "./instruments/loader.ts";
 import { DEFAULT_USER_PROFILE_DIRS } from "./instruments/loader.ts";
 import { createBackendPool, type BackendPool } from "./instruments/pool.ts";
 import { createMusician } from "./musician/musician.ts";
-import {
-  openDatabase,
-  sqlitePathFromUrl,
-  type PodiumDatabase,
-  type SqliteSynchronous,
-} from "./store/database.ts";
-import { SqliteCheckpointStore } from "./store/checkpoint-store.ts";
+import type { PodiumDatabase, SqliteSynchronous } from "./store/database.ts";
 import type { PodiumStore } from "./store/contract.ts";
+import { openStore } from "./store/open-store.ts";
+import type { PostgresDatabase } from "./store/postgres/database.ts";
 import { createGuardedMusician } from "./conductor/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
-import { acquireServerLock } from "./conductor/server-lock.ts";
 
 export interface PodiumOptions {
-  /** `file:` URL of the SQLite database; created and migrated if missing. */
+  /** `file:` URL (or path) of a SQLite database, or a `postgresql://` URL; migrated at start. */
   databaseUrl: string;
   /** SQLite `synchronous` level (default NORMAL). */
   sqliteSynchronous?: SqliteSynchronous;
@@ -55,7 +50,7 @@ export interface Podium {
   conductor: JobManager;
   bus: EventBus;
   store: PodiumStore;
-  db: PodiumDatabase;
+  db: PodiumDatabase | PostgresDatabase;
   pool: BackendPool;
   baton: BatonRuntime;
   /** What boot found and did: recovered jobs, ended orphan processes. */
@@ -76,20 +71,12 @@ const systemTimers: TimerHost = {
 export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const clock = options.clock ?? systemClock;
   const dataDir = path.resolve(options.dataDir);
-  // Before anything is opened: a second server on this database must not touch it.
-  const serverLock = acquireServerLock(sqlitePathFromUrl(options.databaseUrl));
-  let db: PodiumDatabase;
-  try {
-    db = await openDatabase(options.databaseUrl, { synchronous: options.sqliteSynchronous });
-  } catch (error) {
-    serverLock.release();
-    throw error;
-  }
   // Every text stored or published is redacted there, against the secrets instruments can see.
-  const store: PodiumStore = new SqliteCheckpointStore(db.writer, {
+  const opened = await openStore(options.databaseUrl, {
+    sqliteSynchronous: options.sqliteSynchronous,
     redact: createRedactor(options.env ?? process.env),
-    prisma: db.prisma,
   });
+  const { store, db } = opened;
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({
     startAfterSeq: await store.lastSeq(),
@@ -98,7 +85,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
       onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
   });
   // Every process started for this database carries its tag, so a later boot finds orphans.
-  const processTag = databaseTag(db.filePath);
+  const processTag = databaseTag(opened.identity);
   const { pool, problems } = createBackendPool({
     userDirs: options.instrumentDirs ?? DEFAULT_USER_PROFILE_DIRS,
     clock,
@@ -144,8 +131,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     recovery = await conductor.start();
   } catch (error) {
     await pool.close().catch(() => undefined);
-    await db.close();
-    serverLock.release();
+    await opened.close();
     throw error;
   }
 
@@ -166,9 +152,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
         await pool.close();
         await endTaggedProcesses(processTag);
         await store.drain();
-        await store.close();
-        await db.close();
-        serverLock.release();
+        await opened.close();
       })();
       return closing;
     },

@@ -16,7 +16,7 @@ describe("unexpected errors", () => {
     expect(gateway.unexpected).toEqual([]);
 
     // Pull the table out from under the read model: the failure is not the client's business.
-    gateway.podium.db.writer.exec('ALTER TABLE "Job" RENAME TO "JobMissing"');
+    await gateway.podium.db.prisma.$executeRawUnsafe('ALTER TABLE "Job" RENAME TO "JobMissing"');
     const { body } = await gateway.execute("{ jobs { edges { cursor } } }");
     expect(body.errors).toHaveLength(1);
     expect(body.errors![0]!.message).toBe("Unexpected error.");

@@ -61,9 +61,12 @@ describe("readServerConfig", () => {
     expect(() => readServerConfig({ PODIUM_DRAIN_GRACE_SECONDS: "-1" })).toThrow(
       /^PODIUM_DRAIN_GRACE_SECONDS/,
     );
-    expect(() =>
+    expect(() => readServerConfig({ DATABASE_URL: "mysql://podium:secret@db/podium" })).toThrow(
+      /DATABASE_URL must be a SQLite file.* or a PostgreSQL URL.*"mysql:\/\/\*\*\*@db\/podium"/,
+    );
+    expect(
       readServerConfig({ DATABASE_URL: "postgresql://podium:secret@db/podium" }),
-    ).toThrow(/DATABASE_URL must be a SQLite file.*"postgresql:\/\/\*\*\*@db\/podium"/);
+    ).toMatchObject({ databaseUrl: "postgresql://podium:secret@db/podium" });
     expect(() => readServerConfig({ DATABASE_URL: "mongodb+srv://x" })).toThrow(/DATABASE_URL/);
   });
 });

@@ -3,7 +3,7 @@
  * value stops the process with a message naming the variable.
  */
 import path from "node:path";
-import { sqlitePathFromUrl } from "../store/database.ts";
+import { databaseTarget } from "../store/open-store.ts";
 import type { NotificationTarget } from "../config/config-file.ts";
 import { ConfigError } from "../config/errors.ts";
 import { readSharedSettings, settingsSource, type SharedSettings } from "../config/settings.ts";
@@ -56,7 +56,7 @@ function originsFrom(raw: string): string[] {
 function databaseUrlFrom(raw: string | undefined, cwd: string): string {
   const url = raw?.trim() || `file:${path.resolve(cwd, "data/podium.db")}`;
   try {
-    sqlitePathFromUrl(url, cwd);
+    databaseTarget(url, cwd);
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }

@@ -35,6 +35,7 @@ export interface OpenDatabaseOptions {
 }
 
 export interface PodiumDatabase {
+  kind: "sqlite";
   /** For reads and queries. */
   prisma: PrismaClient;
   /** The one writer. */
@@ -44,11 +45,12 @@ export interface PodiumDatabase {
   close(): Promise<void>;
 }
 
-/** A DATABASE_URL Podium cannot use: it stores in SQLite files only. */
+/** A DATABASE_URL Podium cannot use: neither a SQLite file nor a PostgreSQL server. */
 export class UnsupportedDatabaseUrlError extends Error {
   constructor(readonly url: string) {
     super(
-      `DATABASE_URL must be a SQLite file (file:./data/podium.db or a plain path); ` +
+      `DATABASE_URL must be a SQLite file (file:./data/podium.db or a plain path) or a ` +
+        `PostgreSQL URL (postgresql://user:password@host:5432/database); ` +
         `Podium does not support "${url.replace(/\/\/[^@/]*@/, "//***@")}"`,
     );
     this.name = "UnsupportedDatabaseUrlError";
@@ -57,7 +59,8 @@ export class UnsupportedDatabaseUrlError extends Error {
 
 /** `file:./data/podium.db` -> absolute path (relative paths resolve against `cwd`). */
 export function sqlitePathFromUrl(url: string, cwd = process.cwd()): string {
-  // Any other scheme (postgresql://, mysql://, sqlite://…) would otherwise become a relative path.
+  // Any other scheme (mysql://, sqlite://…) would otherwise become a relative path; PostgreSQL
+  // URLs are told apart before this (open-store.ts).
   if (!url.startsWith("file:") && /^[a-z][a-z0-9+.-]+:/i.test(url))
     throw new UnsupportedDatabaseUrlError(url);
   const raw = url.startsWith("file:") ? url.slice("file:".length) : url;
@@ -97,6 +100,7 @@ export async function openDatabase(
   });
   await prisma.$connect();
   return {
+    kind: "sqlite",
     prisma,
     writer,
     filePath,

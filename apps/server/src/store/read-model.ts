@@ -228,7 +228,8 @@ export function createReadModel(prisma: PrismaClient): ReadModel {
         orderBy: { seq: "desc" },
         select: { seq: true },
       });
-      return last?.seq ?? 0;
+      // A BIGINT (bigint at run time) on PostgreSQL.
+      return Number(last?.seq ?? 0);
     },
   };
 }

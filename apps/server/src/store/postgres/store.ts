@@ -1,0 +1,273 @@
+/**
+ * The store contract on PostgreSQL (DESIGN.md §7): writes through `pg` in group-committed
+ * transactions (group-commit.ts, statements.ts), reads through the PostgreSQL Prisma client,
+ * every row decoded by codec.ts. This process is the only writer until scale-out; the recent
+ * events it committed are kept for the bus's synchronous gap filling.
+ */
+import type { CheckpointCommit } from "../../baton/runtime/ports.ts";
+import type { SheetRecord } from "../../contracts/records.ts";
+import type { EventDraft, EventRecord } from "../../contracts/event-log.ts";
+import { createRedactor, type Redact } from "../../secrets/redact.ts";
+import {
+  redactAttempt,
+  redactEvent,
+  redactJob,
+  redactSheet,
+} from "../../secrets/redact-records.ts";
+import { decodeEvent, decodeJob, decodeSheet } from "../codec.ts";
+import type {
+  GroupCommitStats,
+  InsertJobOutcome,
+  NewJob,
+  PodiumStore,
+  ReadEventsQuery,
+  RecordedProcessGroup,
+  ReplacedScore,
+  StoredJob,
+  StoredJobWithSheets,
+} from "../contract.ts";
+import { boundEventData } from "../event-data.ts";
+import { createReadModel, type ReadModel } from "../read-model.ts";
+import type { PostgresDatabase } from "./database.ts";
+import { PgGroupCommitQueue } from "./group-commit.ts";
+import * as sql from "./statements.ts";
+import type pg from "pg";
+
+const TERMINAL_JOB_STATUSES = ["completed", "failed", "cancelled"];
+
+/** How many of its own committed events the store keeps for the bus's gap filling. */
+const RECENT_EVENTS_KEPT = 10_000;
+
+export interface PostgresStoreOptions {
+  now?: () => number;
+  redact?: Redact;
+}
+
+export class PostgresStore implements PodiumStore {
+  readonly readModel: ReadModel;
+  private readonly queue: PgGroupCommitQueue;
+  private readonly now: () => number;
+  private readonly redact: Redact;
+  private readonly pool: pg.Pool;
+  private readonly prisma: PostgresDatabase["prismaPostgres"];
+  private recent: EventRecord[] = [];
+
+  constructor(db: PostgresDatabase, options: PostgresStoreOptions = {}) {
+    this.pool = db.pool;
+    this.prisma = db.prismaPostgres;
+    this.queue = new PgGroupCommitQueue(db.pool);
+    this.now = options.now ?? Date.now;
+    this.redact = options.redact ?? createRedactor(process.env);
+    this.readModel = createReadModel(db.prisma);
+  }
+
+  get stats(): GroupCommitStats {
+    return this.queue.stats;
+  }
+
+  observeCommits(listener: (seconds: number, work: number) => void): void {
+    this.queue.onTransaction = listener;
+  }
+
+  commit(batch: CheckpointCommit): Promise<EventRecord[]> {
+    const redact = this.redact;
+    const jobs = batch.jobs.map((job) => redactJob(job, redact));
+    const sheets = batch.sheets.map((sheet) => redactSheet(sheet, redact));
+    const attempts = batch.attempts.map((attempt) => redactAttempt(attempt, redact));
+    const events = batch.events.map((event) => redactEvent(event, redact));
+    const committed = this.queue.enqueue(async (client) => {
+      const now = this.now();
+      for (const job of jobs) {
+        if (!(await sql.updateJob(client, job, now)))
+          throw new Error(`commit: job ${job.id} does not exist`);
+      }
+      await sql.upsertSheets(client, sheets, now);
+      await sql.insertAttempts(client, attempts);
+      return this.writeEvents(client, events);
+    });
+    return committed.then((logged) => this.remember(logged));
+  }
+
+  insertJob(job: NewJob, sheets: SheetRecord[], events: EventDraft[]): Promise<InsertJobOutcome> {
+    const redactedSheets = sheets.map((sheet) => redactSheet(sheet, this.redact));
+    const redactedEvents = events.map((event) => redactEvent(event, this.redact));
+    const committed = this.queue.enqueue(async (client): Promise<InsertJobOutcome> => {
+      const now = this.now();
+      if (!(await sql.insertJob(client, job, now))) {
+        const existing = await sql.jobIdByIdempotencyKey(client, job.idempotencyKey);
+        if (existing === null) throw new Error(`Job ${job.id} could not be inserted`);
+        return { created: false, jobId: existing };
+      }
+      await sql.upsertSheets(client, redactedSheets, now);
+      return {
+        created: true,
+        jobId: job.id,
+        events: await this.writeEvents(client, redactedEvents),
+      };
+    });
+    return committed.then((outcome) => {
+      if (outcome.created) this.remember(outcome.events);
+      return outcome;
+    });
+  }
+
+  replaceScore(
+    job: ReplacedScore,
+    sheets: SheetRecord[],
+    events: EventDraft[],
+  ): Promise<EventRecord[]> {
+    const committed = this.queue.enqueue(async (client) => {
+      const now = this.now();
+      await sql.replaceScore(client, job, now);
+      await sql.upsertSheets(client, sheets, now);
+      return this.writeEvents(client, events);
+    });
+    return committed.then((logged) => this.remember(logged));
+  }
+
+  markHooksDone(jobId: string): Promise<void> {
+    return this.queue.enqueue(async (client) => {
+      await client.query(sql.SET_HOOKS_DONE, [jobId, new Date(this.now()).toISOString()]);
+    });
+  }
+
+  appendEvents(events: EventDraft[]): Promise<EventRecord[]> {
+    const redacted = events.map((event) => redactEvent(event, this.redact));
+    return this.queue
+      .enqueue((client) => this.writeEvents(client, redacted))
+      .then((logged) => this.remember(logged));
+  }
+
+  async loadRecoverableJobs(): Promise<StoredJobWithSheets[]> {
+    const notTerminal = { status: { notIn: [...TERMINAL_JOB_STATUSES] } };
+    const [jobs, sheets] = await Promise.all([
+      this.prisma.job.findMany({ where: notTerminal, orderBy: { submitOrder: "asc" } }),
+      this.prisma.sheet.findMany({
+        where: { job: notTerminal },
+        orderBy: [{ jobId: "asc" }, { num: "asc" }],
+      }),
+    ]);
+    const sheetsByJob = new Map<string, SheetRecord[]>();
+    for (const row of sheets) {
+      const list = sheetsByJob.get(row.jobId) ?? [];
+      list.push(decodeSheet(row));
+      sheetsByJob.set(row.jobId, list);
+    }
+    return jobs.map((row) => ({ job: decodeJob(row), sheets: sheetsByJob.get(row.id) ?? [] }));
+  }
+
+  async loadJob(jobId: string): Promise<StoredJobWithSheets | null> {
+    const [job, sheets] = await Promise.all([
+      this.prisma.job.findUnique({ where: { id: jobId } }),
+      this.prisma.sheet.findMany({ where: { jobId }, orderBy: { num: "asc" } }),
+    ]);
+    return job === null ? null : { job: decodeJob(job), sheets: sheets.map(decodeSheet) };
+  }
+
+  async findJobByIdempotencyKey(key: string): Promise<StoredJob | null> {
+    const job = await this.prisma.job.findUnique({ where: { idempotencyKey: key } });
+    return job === null ? null : decodeJob(job);
+  }
+
+  async loadJobsWithPendingHooks(): Promise<StoredJob[]> {
+    const jobs = await this.prisma.job.findMany({
+      where: { status: "completed", hooksPending: true },
+      orderBy: { submitOrder: "asc" },
+    });
+    return jobs.map(decodeJob);
+  }
+
+  async childJobIds(parentJobId: string): Promise<string[]> {
+    const jobs = await this.prisma.job.findMany({
+      where: { parentJobId },
+      orderBy: { submitOrder: "asc" },
+      select: { id: true },
+    });
+    return jobs.map((job) => job.id);
+  }
+
+  async readEvents(query: ReadEventsQuery): Promise<EventRecord[]> {
+    const rows = await this.prisma.event.findMany({
+      where: { seq: { gt: query.afterSeq }, ...(query.jobId ? { jobId: query.jobId } : {}) },
+      orderBy: { seq: "asc" },
+      take: Math.max(0, Math.floor(query.limit)),
+    });
+    return rows.map(decodeEvent);
+  }
+
+  async lastSeq(): Promise<number> {
+    const counter = await this.prisma.eventSeq.findUnique({ where: { id: 1 } });
+    return Number(counter?.last ?? 0);
+  }
+
+  recentEvents(afterSeq: number, uptoSeq: number): readonly EventRecord[] {
+    return this.recent.filter((event) => event.seq > afterSeq && event.seq <= uptoSeq);
+  }
+
+  recordProcessGroup(
+    jobId: string,
+    sheetNum: number,
+    processGroup: number,
+    processStartedAt: string | null,
+  ): void {
+    const params = [processGroup, processStartedAt, jobId, sheetNum];
+    // At once, not queued: the sooner the group is on record the smaller the orphan window.
+    this.pool.query(sql.RECORD_PROCESS_GROUP, params).catch(() => {
+      this.queue
+        .enqueue(async (client) => {
+          await client.query(sql.RECORD_PROCESS_GROUP, params);
+        })
+        .catch(() => undefined);
+    });
+  }
+
+  clearProcessGroup(jobId: string, sheetNum: number, processGroup: number): Promise<void> {
+    return this.queue
+      .enqueue(async (client) => {
+        await client.query(sql.CLEAR_PROCESS_GROUP, [jobId, sheetNum, processGroup]);
+      })
+      .catch(() => undefined);
+  }
+
+  async listProcessGroups(): Promise<RecordedProcessGroup[]> {
+    const sheets = await this.prisma.sheet.findMany({
+      where: { processGroup: { not: null } },
+      select: { jobId: true, num: true, processGroup: true, processStartedAt: true },
+    });
+    return sheets.map((sheet) => ({
+      jobId: sheet.jobId,
+      sheetNum: sheet.num,
+      processGroup: sheet.processGroup!,
+      processStartedAt: sheet.processStartedAt,
+    }));
+  }
+
+  forgetProcessGroups(): Promise<void> {
+    return this.queue.enqueue(async (client) => {
+      await client.query(sql.CLEAR_ALL_PROCESS_GROUPS);
+    });
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+
+  private async writeEvents(client: pg.ClientBase, drafts: EventDraft[]): Promise<EventRecord[]> {
+    const events = drafts.map((draft) => ({ ...draft, data: boundEventData(draft.data) }));
+    const seqs = await sql.appendEvents(client, events);
+    return events.map((event, index) => ({ ...event, seq: seqs[index]! }));
+  }
+
+  /** Once committed (a rolled-back attempt reuses its seqs). */
+  private remember(events: EventRecord[]): EventRecord[] {
+    if (events.length === 0) return events;
+    this.recent.push(...events);
+    if (this.recent.length > RECENT_EVENTS_KEPT * 2)
+      this.recent = this.recent.slice(-RECENT_EVENTS_KEPT);
+    return events;
+  }
+}

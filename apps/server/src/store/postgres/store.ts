@@ -51,6 +51,8 @@ export class PostgresStore implements PodiumStore {
   private readonly pool: pg.Pool;
   private readonly prisma: PostgresDatabase["prismaPostgres"];
   private recent: EventRecord[] = [];
+  /** Process groups being recorded outside the queue; reads of the ledger wait for them. */
+  private readonly directWrites = new Set<Promise<void>>();
 
   constructor(db: PostgresDatabase, options: PostgresStoreOptions = {}) {
     this.pool = db.pool;
@@ -212,13 +214,19 @@ export class PostgresStore implements PodiumStore {
   ): void {
     const params = [processGroup, processStartedAt, jobId, sheetNum];
     // At once, not queued: the sooner the group is on record the smaller the orphan window.
-    this.pool.query(sql.RECORD_PROCESS_GROUP, params).catch(() => {
-      this.queue
-        .enqueue(async (client) => {
-          await client.query(sql.RECORD_PROCESS_GROUP, params);
-        })
-        .catch(() => undefined);
-    });
+    const write: Promise<void> = this.pool
+      .query(sql.RECORD_PROCESS_GROUP, params)
+      .then(
+        () => undefined,
+        () =>
+          this.queue
+            .enqueue(async (client) => {
+              await client.query(sql.RECORD_PROCESS_GROUP, params);
+            })
+            .catch(() => undefined),
+      )
+      .finally(() => this.directWrites.delete(write));
+    this.directWrites.add(write);
   }
 
   clearProcessGroup(jobId: string, sheetNum: number, processGroup: number): Promise<void> {
@@ -230,6 +238,7 @@ export class PostgresStore implements PodiumStore {
   }
 
   async listProcessGroups(): Promise<RecordedProcessGroup[]> {
+    await Promise.all(this.directWrites);
     const sheets = await this.prisma.sheet.findMany({
       where: { processGroup: { not: null } },
       select: { jobId: true, num: true, processGroup: true, processStartedAt: true },
@@ -248,12 +257,14 @@ export class PostgresStore implements PodiumStore {
     });
   }
 
-  drain(): Promise<void> {
-    return this.queue.drain();
+  async drain(): Promise<void> {
+    await Promise.all(this.directWrites);
+    await this.queue.drain();
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await Promise.all(this.directWrites);
+    await this.queue.close();
   }
 
   private async writeEvents(client: pg.ClientBase, drafts: EventDraft[]): Promise<EventRecord[]> {

@@ -102,13 +102,16 @@ export class CliBackend implements InstrumentBackend {
         );
       }
       this.running.add(group.pgid);
-      return await this.supervise(group, { ...request, signal }, cancel.aborted);
+      try {
+        return await this.supervise(group, { ...request, signal }, cancel.aborted);
+      } catch (error) {
+        // `supervise` ends the group on each of its ways out but this one.
+        await killGroup(group.pgid, this.options.killGraceMs);
+        throw error;
+      }
     } finally {
       cancel.dispose();
-      if (group !== null) {
-        await killGroup(group.pgid, this.options.killGraceMs);
-        this.running.delete(group.pgid);
-      }
+      if (group !== null) this.running.delete(group.pgid);
       this.shutdownSignals.delete(shutdown);
     }
   }

@@ -158,7 +158,12 @@ export class CliBackend implements InstrumentBackend {
     const { code, signal } = await group.exited;
     // Leftover children (of a successful run, too) hold the pipes open; end them first.
     await killGroup(group.pgid, this.options.killGraceMs);
-    await Promise.race([pipesClosed, new Promise((resolve) => setTimeout(resolve, PIPE_DRAIN_MS))]);
+    let drainTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pipesClosed,
+      new Promise((resolve) => (drainTimer = setTimeout(resolve, PIPE_DRAIN_MS))),
+    ]);
+    clearTimeout(drainTimer);
     group.child.stdout?.destroy();
     group.child.stderr?.destroy();
     live?.close();

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   killGroup,
   livingGroupMembers,
+  PROCESS_MARK_VARIABLE,
   spawnInGroup,
 } from "../../../apps/server/src/instruments/process-group.ts";
 
@@ -77,6 +78,16 @@ describe("the spawner helper", () => {
     expect(await outputOf(show, { PATH: process.env.PATH, PICK: undefined })).toBe(
       "unset unset unset\n",
     );
+  });
+
+  it("marks every run apart while the rest of its environment is reused", async () => {
+    const env = { PATH: process.env.PATH, PICK: "same" };
+    const show = `echo "$PICK $${PROCESS_MARK_VARIABLE}"`;
+    const runs = [await outputOf(show, env), await outputOf(show, env), await outputOf(show, env)];
+    const marks = runs.map((line) => line.trim().split(" "));
+    expect(marks.map(([pick]) => pick)).toEqual(["same", "same", "same"]);
+    expect(marks.every(([, mark]) => /^[0-9a-f-]{36}$/.test(mark ?? ""))).toBe(true);
+    expect(new Set(marks.map(([, mark]) => mark)).size).toBe(3);
   });
 
   it("reports a missing executable as a spawn error", async () => {

@@ -60,6 +60,29 @@ describe("score sandbox", () => {
     );
   });
 
+  it("reuses compiled templates without mixing up their data, names or errors", async () => {
+    sandbox = new ScoreSandbox({ threads: 1 });
+    const template = "sheet {{ sheet_num }}\n{{ label }}";
+    for (const sheet_num of [1, 2, 3])
+      expect(await sandbox.render("t", template, { sheet_num, label: `n${sheet_num}` })).toBe(
+        `sheet ${sheet_num}\nn${sheet_num}`,
+      );
+    // The same text under another name is its own template: `.html` turns auto-escaping on.
+    expect(await sandbox.render("page.html", "{{ label }}", { label: "<b>" })).toBe("&lt;b&gt;");
+    expect(await sandbox.render("t", "{{ label }}", { label: "<b>" })).toBe("<b>");
+    // A render of a compiled template that fails still names the line.
+    await expect(sandbox.render("t", template, { sheet_num: 4 })).rejects.toMatchObject({
+      kind: "syntax_or_render",
+      line: 2,
+      message: "undefined value",
+    });
+    // More templates than are kept compiled: the oldest are compiled again when they return.
+    for (let n = 0; n < 300; n += 1)
+      expect(await sandbox.render("t", `{{ ${n} + x }}`, { x: 1 })).toBe(String(n + 1));
+    expect(await sandbox.render("t", "{{ 0 + x }}", { x: 2 })).toBe("2");
+    expect(await sandbox.render("t", template, { sheet_num: 5, label: "e" })).toBe("sheet 5\ne");
+  });
+
   it("matches a catastrophic-backtracking pattern in linear time", async () => {
     sandbox = new ScoreSandbox();
     const { source, flags } = translatePythonRegexToRe2("(a+)+$");

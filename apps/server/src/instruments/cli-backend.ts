@@ -5,6 +5,7 @@
  * helpers running. Podium starts every run in a new process group whatever the profile's
  * `start_new_session` says: that is what makes the cleanup reliable.
  */
+import { setMaxListeners } from "node:events";
 import type { Clock } from "../baton/runtime/ports.ts";
 import {
   failedRun,
@@ -43,8 +44,8 @@ export class CliBackend implements InstrumentBackend {
   private readonly failFast: CompiledPatterns;
   private readonly progress: LineParser;
   private readonly running = new Set<number>();
-  /** One per run in flight; `close` aborts them so shutdown takes the ordinary cancel path. */
-  private readonly shutdownSignals = new Set<AbortController>();
+  /** Aborted by `close`, so that shutdown takes every run's ordinary cancel path. */
+  private readonly shutdown = new AbortController();
   private closed = false;
 
   constructor(
@@ -56,6 +57,8 @@ export class CliBackend implements InstrumentBackend {
     this.patterns = compileErrorPatterns(profile.cli.errors);
     this.failFast = compilePatterns(profile.cli.errors.fail_fast_patterns);
     this.progress = progressParserFor(profile.cli.output);
+    // Every run in flight listens to it: as many listeners as runs is no leak.
+    setMaxListeners(0, this.shutdown.signal);
   }
 
   async run(request: BackendRunRequest): Promise<BackendRunResult> {
@@ -75,10 +78,7 @@ export class CliBackend implements InstrumentBackend {
     );
     // The cancel is watched from before the spawn: an abort that lands while the process is
     // still starting (or inside onSpawn) must still end it, and a listener added later never fires.
-    const shutdown = new AbortController();
-    this.shutdownSignals.add(shutdown);
-    const signal = AbortSignal.any([request.signal, shutdown.signal]);
-    const cancel = watchAbort(signal);
+    const cancel = watchAbort([request.signal, this.shutdown.signal]);
     let group: GroupProcess | null = null;
     try {
       try {
@@ -102,14 +102,16 @@ export class CliBackend implements InstrumentBackend {
         );
       }
       this.running.add(group.pgid);
-      return await this.supervise(group, { ...request, signal }, cancel.aborted);
+      try {
+        return await this.supervise(group, request, cancel.aborted);
+      } catch (error) {
+        // `supervise` ends the group on each of its ways out but this one.
+        await killGroup(group.pgid, this.options.killGraceMs);
+        throw error;
+      }
     } finally {
       cancel.dispose();
-      if (group !== null) {
-        await killGroup(group.pgid, this.options.killGraceMs);
-        this.running.delete(group.pgid);
-      }
-      this.shutdownSignals.delete(shutdown);
+      if (group !== null) this.running.delete(group.pgid);
     }
   }
 
@@ -156,7 +158,12 @@ export class CliBackend implements InstrumentBackend {
     const { code, signal } = await group.exited;
     // Leftover children (of a successful run, too) hold the pipes open; end them first.
     await killGroup(group.pgid, this.options.killGraceMs);
-    await Promise.race([pipesClosed, new Promise((resolve) => setTimeout(resolve, PIPE_DRAIN_MS))]);
+    let drainTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pipesClosed,
+      new Promise((resolve) => (drainTimer = setTimeout(resolve, PIPE_DRAIN_MS))),
+    ]);
+    clearTimeout(drainTimer);
     group.child.stdout?.destroy();
     group.child.stderr?.destroy();
     live?.close();
@@ -224,19 +231,32 @@ export class CliBackend implements InstrumentBackend {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const shutdown of this.shutdownSignals) shutdown.abort();
+    this.shutdown.abort();
     await Promise.all([...this.running].map((pgid) => killGroup(pgid, this.options.killGraceMs)));
   }
 }
 
-/** An already-aborted signal counts at once; the listener is removed when the run is over. */
-function watchAbort(signal: AbortSignal): { aborted: Promise<"abort">; dispose(): void } {
+/**
+ * Resolves once any of `signals` aborts (an already-aborted one counts at once); the listeners
+ * are removed when the run is over. Cheaper than `AbortSignal.any`, which every run would pay.
+ */
+function watchAbort(signals: readonly AbortSignal[]): {
+  aborted: Promise<"abort">;
+  dispose(): void;
+} {
   let resolveAborted!: (value: "abort") => void;
   const aborted = new Promise<"abort">((resolve) => (resolveAborted = resolve));
   const onAbort = () => resolveAborted("abort");
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
-  return { aborted, dispose: () => signal.removeEventListener("abort", onAbort) };
+  for (const signal of signals) {
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  }
+  return {
+    aborted,
+    dispose: () => {
+      for (const signal of signals) signal.removeEventListener("abort", onAbort);
+    },
+  };
 }
 
 /**

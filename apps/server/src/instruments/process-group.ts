@@ -61,7 +61,8 @@ export async function spawnInGroup(
     executable,
     args,
     cwd: options.cwd,
-    env: withShellLevel({ ...options.env, [PROCESS_MARK_VARIABLE]: mark }),
+    env: withShellLevel(options.env),
+    envPerRun: { [PROCESS_MARK_VARIABLE]: mark },
     stdin: options.stdin,
   });
   const pid = spawned.child.pid;

@@ -23,9 +23,9 @@ function startTimeOf(pid) {
 // A request without an environment uses the one sent last (spawner.ts sends it once it changes).
 let lastEnv = process.env;
 
-function start({ id, executable, args, cwd, env: sentEnv, stdin }) {
+function start({ id, executable, args, cwd, env: sentEnv, envPerRun, stdin }) {
   if (sentEnv !== null) lastEnv = sentEnv;
-  const env = lastEnv;
+  const env = envPerRun === null ? lastEnv : { ...lastEnv, ...envPerRun };
   let child;
   try {
     child = spawn(executable, args, {

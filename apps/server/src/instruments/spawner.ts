@@ -17,6 +17,11 @@ export interface SpawnRequest {
   args: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * Laid over `env`: the few values that differ on every run (such as the run's process mark),
+   * sent apart so that the unchanging rest is not sent again with each spawn.
+   */
+  envPerRun?: Record<string, string>;
   stdin: string | null;
 }
 
@@ -119,7 +124,7 @@ class SpawnerHelper {
         exitedAlready: false,
       });
       this.hold();
-      const { env, ...rest } = request;
+      const { env, envPerRun, ...rest } = request;
       const resend = this.helperEnv === null || !sameEnv(env, this.helperEnv);
       if (resend) this.helperEnv = { ...env };
       helper.send({
@@ -128,6 +133,7 @@ class SpawnerHelper {
         ...rest,
         args: [...request.args],
         env: resend ? env : null,
+        envPerRun: envPerRun ?? null,
       });
     });
   }

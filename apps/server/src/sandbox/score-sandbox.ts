@@ -189,14 +189,35 @@ function describe(job: Job): string {
   return job.kind === "render" ? `template ${job.name}` : "regular expression match";
 }
 
+/**
+ * Text minijinja renders as itself: no delimiter of a tag, an expression or a comment, and no
+ * lone surrogate (the WebAssembly side would turn it into U+FFFD).
+ */
+const JINJA_DELIMITER = /\{[{%#]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function rendersAsItself(template: string): boolean {
+  return !JINJA_DELIMITER.test(template) && !LONE_SURROGATE.test(template);
+}
+
+export interface SandboxOptions {
+  /**
+   * Templates without Jinja syntax are answered at once, without the round trip to a thread
+   * (most `cli` scripts and many prompts). Off only to compare both paths.
+   */
+  inlinePlainText?: boolean;
+}
+
 export class ScoreSandbox {
   readonly limits: SandboxLimits;
   #threads: SandboxThread[];
   #queue: Pending[] = [];
   #nextId = 1;
+  readonly #inlinePlainText: boolean;
 
-  constructor(limits: Partial<SandboxLimits> = {}) {
+  constructor(limits: Partial<SandboxLimits> = {}, options: SandboxOptions = {}) {
     this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
+    this.#inlinePlainText = options.inlinePlainText ?? true;
     this.#threads = Array.from(
       { length: Math.max(1, this.limits.threads) },
       () => new SandboxThread(this.limits, () => this.#pump()),
@@ -208,6 +229,17 @@ export class ScoreSandbox {
    * integers in the template, as in Python (`previous_outputs[1]`).
    */
   render(name: string, template: string, context: Record<string, unknown>): Promise<string> {
+    if (this.#inlinePlainText && rendersAsItself(template)) {
+      if (template.length > this.limits.maxOutputChars)
+        return Promise.reject(
+          new SandboxError(
+            outputOverBudget(template.length, this.limits.maxOutputChars),
+            "budget",
+            null,
+          ),
+        );
+      return Promise.resolve(template);
+    }
     return this.#submit({
       kind: "render",
       name,
@@ -238,6 +270,11 @@ export class ScoreSandbox {
       if (!thread.busy) thread.run(this.#queue.shift()!);
     }
   }
+}
+
+/** Worded as the thread words it (worker.mjs). */
+function outputOverBudget(length: number, budget: number): string {
+  return `rendered text is ${length} characters, over the budget of ${budget}`;
 }
 
 /** Only data crosses into the sandbox: functions, symbols and class instances are dropped. */

@@ -19,10 +19,39 @@ for (const [name, filter] of Object.entries(JINJA2_FILTERS)) environment.addFilt
 
 const POSITION = /\(in (.*):(\d+)\)\s*$/;
 
+/**
+ * Compiled templates by name and source, oldest use first. A job's sheets share their
+ * templates, so most renders skip the parse. Templates that need a prelude (below) are compiled
+ * each time: the prelude is part of their source and changes with the data.
+ */
+const compiled = new Map();
+const COMPILED_TEMPLATES = 256;
+let compiledCount = 0;
+
+function renderCached(name, template, context) {
+  const key = `${name}\0${template}`;
+  let registered = compiled.get(key);
+  if (registered === undefined) {
+    // The name keeps its ending: minijinja picks auto-escaping by it (`.html`).
+    registered = `#${compiledCount++}/${name}`;
+    environment.addTemplate(registered, template);
+    if (compiled.size >= COMPILED_TEMPLATES) {
+      const [oldestKey, oldest] = compiled.entries().next().value;
+      compiled.delete(oldestKey);
+      environment.removeTemplate(oldest);
+    }
+  } else compiled.delete(key);
+  compiled.set(key, registered);
+  return environment.renderTemplate(registered, context);
+}
+
 function render({ name, template, context, fuel, maxOutputChars }) {
   environment.fuel = fuel;
   const { prelude, rest } = intKeyPrelude(context);
-  const output = environment.renderNamedStr(name, prelude + template, rest);
+  const output =
+    prelude === ""
+      ? renderCached(name, template, rest)
+      : environment.renderNamedStr(name, prelude + template, rest);
   if (output.length > maxOutputChars) {
     return {
       ok: false,

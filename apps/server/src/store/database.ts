@@ -9,11 +9,12 @@ import Database from "better-sqlite3";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations, type MigrationOutcome } from "./migrate.ts";
+import { startWalCheckpointer } from "./wal-checkpointer.ts";
 
 export const BUSY_TIMEOUT_MS = 5_000;
 /**
  * The writer does not checkpoint the WAL inside commits (SQLite's default every 1000 pages puts
- * an fsync in the path of whichever commit crosses the line); a timer checkpoints instead.
+ * an fsync in the path of whichever commit crosses the line); a thread checkpoints instead.
  */
 export const WAL_CHECKPOINT_INTERVAL_MS = 1_000;
 /**
@@ -87,14 +88,7 @@ export async function openDatabase(
   writer.pragma("wal_autocheckpoint = 0");
   const migrations = applyMigrations(writer);
   writer.pragma(`busy_timeout = ${WRITER_BUSY_TIMEOUT_MS}`);
-  const checkpointTimer = setInterval(() => {
-    try {
-      if (writer.open) writer.pragma("wal_checkpoint(PASSIVE)");
-    } catch {
-      // Locked elsewhere: the next tick checkpoints.
-    }
-  }, WAL_CHECKPOINT_INTERVAL_MS);
-  checkpointTimer.unref();
+  const checkpointer = startWalCheckpointer(writer, filePath, WAL_CHECKPOINT_INTERVAL_MS);
   const prisma = new PrismaClient({
     adapter: new PrismaBetterSQLite3({ url: `file:${filePath}`, timeout: BUSY_TIMEOUT_MS }),
   });
@@ -106,7 +100,7 @@ export async function openDatabase(
     filePath,
     migrations,
     async close() {
-      clearInterval(checkpointTimer);
+      await checkpointer.stop();
       await prisma.$disconnect();
       if (writer.open) {
         try {

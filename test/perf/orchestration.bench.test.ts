@@ -7,9 +7,9 @@
  * - a 50-sheet chain (target: at most 3 ms of Podium's own time per step);
  * - 10 jobs of 50 independent sheets, each job with its own subscriber (target: >= 100 sheets/s).
  * Every sheet runs `true` on the `cli` instrument. Each figure's ratio is value / baseline.
- * Beside the wall times, the CPU that Podium's processes (the server and its spawner helper) spend
- * per sheet is set against the CPU this process spends per spawn in the loop: on a shared, noisy
- * machine it varies far less than wall time.
+ * Beside the wall times, the CPU that Podium's processes spend per sheet (the server with its
+ * spawner helper, and the server alone) is set against the CPU this process spends per spawn in
+ * the loop: on a shared, noisy machine it varies far less than wall time.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -89,14 +89,18 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** CPU ms used so far by the server and its Node children (the spawner helper), not the sheets. */
-function podiumCpuMs(): number {
-  let total = 0;
-  for (const pid of [server.pid, ...childrenOf(server.pid)]) {
+/**
+ * CPU ms used so far by the server itself, and by it with its Node children (the spawner
+ * helper); the sheets' own processes are not counted.
+ */
+function podiumCpuMs(): { server: number; withHelper: number } {
+  const own = processCpu(server.pid)?.[1] ?? 0;
+  let helpers = 0;
+  for (const pid of childrenOf(server.pid)) {
     const cpu = processCpu(pid);
-    if (cpu && (pid === server.pid || cpu[0] === "node")) total += cpu[1];
+    if (cpu && cpu[0] === "node") helpers += cpu[1];
   }
-  return total;
+  return { server: own, withHelper: own + helpers };
 }
 
 function ownCpuMs(): number {
@@ -116,15 +120,19 @@ async function compare(
   const loopCpu = ownCpuMs() - ownBefore;
   const podiumBefore = podiumCpuMs();
   const podiumMs = await podium();
-  const podiumCpu = podiumCpuMs() - podiumBefore;
+  const podiumAfter = podiumCpuMs();
   bench(`${name}-wall`, podiumMs, "ms", loopMs);
-  bench(
-    `${name}-podium-cpu-per-sheet`,
-    podiumCpu / sheets,
-    "ms",
-    loopCpu / sheets,
-    "ms (loop cpu per spawn)",
-  );
+  for (const [label, key] of [
+    ["podium", "withHelper"],
+    ["server", "server"],
+  ] as const)
+    bench(
+      `${name}-${label}-cpu-per-sheet`,
+      (podiumAfter[key] - podiumBefore[key]) / sheets,
+      "ms",
+      loopCpu / sheets,
+      "ms (loop cpu per spawn)",
+    );
   return { loopMs, podiumMs };
 }
 

@@ -246,3 +246,5 @@ export const NON_TERMINAL_JOBS = `SELECT * FROM "Job" WHERE ${NOT_TERMINAL} ORDE
 export const SHEETS_OF_NON_TERMINAL_JOBS = `SELECT "Sheet".* FROM "Sheet"
   JOIN "Job" ON "Job"."id" = "Sheet"."jobId" WHERE ${NOT_TERMINAL}
   ORDER BY "Sheet"."jobId", "Sheet"."num"`;
+export const JOB_BY_ID = `SELECT * FROM "Job" WHERE "id" = $1`;
+export const SHEETS_OF_JOB = `SELECT * FROM "Sheet" WHERE "jobId" = $1 ORDER BY "num"`;

@@ -147,10 +147,12 @@ export class PostgresStore implements PodiumStore {
 
   /** Straight through `pg` (the boot path, where Prisma's row mapping costs most). */
   async loadRecoverableJobs(): Promise<StoredJobWithSheets[]> {
-    const [jobs, sheets] = await Promise.all([
-      this.pool.query<JobColumns>(sql.NON_TERMINAL_JOBS),
-      this.pool.query<SheetColumns>(sql.SHEETS_OF_NON_TERMINAL_JOBS),
-    ]);
+    const [jobs, sheets] = await this.snapshot((client) =>
+      Promise.all([
+        client.query<JobColumns>(sql.NON_TERMINAL_JOBS),
+        client.query<SheetColumns>(sql.SHEETS_OF_NON_TERMINAL_JOBS),
+      ]),
+    );
     const sheetsByJob = new Map<string, SheetRecord[]>();
     for (const row of sheets.rows) {
       const list = sheetsByJob.get(row.jobId) ?? [];
@@ -164,11 +166,14 @@ export class PostgresStore implements PodiumStore {
   }
 
   async loadJob(jobId: string): Promise<StoredJobWithSheets | null> {
-    const [job, sheets] = await Promise.all([
-      this.prisma.job.findUnique({ where: { id: jobId } }),
-      this.prisma.sheet.findMany({ where: { jobId }, orderBy: { num: "asc" } }),
-    ]);
-    return job === null ? null : { job: decodeJob(job), sheets: sheets.map(decodeSheet) };
+    const [jobs, sheets] = await this.snapshot((client) =>
+      Promise.all([
+        client.query<JobColumns>(sql.JOB_BY_ID, [jobId]),
+        client.query<SheetColumns>(sql.SHEETS_OF_JOB, [jobId]),
+      ]),
+    );
+    const job = jobs.rows[0];
+    return job === undefined ? null : { job: decodeJob(job), sheets: sheets.rows.map(decodeSheet) };
   }
 
   async findJobByIdempotencyKey(key: string): Promise<StoredJob | null> {
@@ -282,6 +287,25 @@ export class PostgresStore implements PodiumStore {
   private logging<T>(drafts: EventDraft[], result: (logged: EventRecord[]) => T): PgWorkDone<T> {
     const events = drafts.map((draft) => ({ ...draft, data: boundEventData(draft.data) }));
     return { events, result };
+  }
+
+  /**
+   * Reads that must agree with each other (a job and its sheets) see one snapshot: a commit
+   * landing between two separate queries would show a job its sheets contradict.
+   */
+  private async snapshot<T>(read: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const result = await read(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Once committed (a rolled-back attempt reuses its seqs). */

@@ -63,6 +63,21 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The engine and gateway suites again, on a throw-away PostgreSQL database per harness
+        // (test/support/databases.ts); needs PODIUM_TEST_POSTGRES_URL (.ci/run sets it).
+        test: {
+          name: "postgresql",
+          include: [
+            "test/integration/conductor/**/*.test.ts",
+            "test/integration/gateway/**/*.test.ts",
+          ],
+          env: { PODIUM_TEST_DATABASE: "postgresql" },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
         test: {
           name: "perf",
           include: ["test/perf/**/*.bench.test.ts"],

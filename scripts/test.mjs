@@ -36,6 +36,8 @@ const projects = reliabilityOnly
   ? ["reliability"]
   : ["unit", "regression", "integration", "reliability"];
 if (!reliabilityOnly) {
+  if (process.env.PODIUM_TEST_POSTGRES_URL) projects.push("postgresql");
+  else log("PostgreSQL suites did NOT run: PODIUM_TEST_POSTGRES_URL is unset (.ci/run sets it)");
   if (browser) projects.push("e2e");
   else
     log(

@@ -20,6 +20,15 @@ import { parseScore } from "../../apps/server/src/score/parse.ts";
 import { buildJobSpec } from "../../apps/server/src/conductor/job-spec.ts";
 import { freshSheetRecord } from "../../apps/server/src/baton/core/registry.ts";
 import type { SheetStatus } from "../../apps/server/src/contracts/status.ts";
+import type pg from "pg";
+import type { PodiumStore } from "../../apps/server/src/store/contract.ts";
+import { openStore, type OpenedStore } from "../../apps/server/src/store/open-store.ts";
+import type { PrismaClient as PrismaPostgresClient } from "../../apps/server/src/generated/prisma-postgresql/client.ts";
+import {
+  createPostgresDatabase,
+  testPostgresUrl,
+  type ThrowAwayDatabase,
+} from "../support/databases.ts";
 
 const GROUPED_EVENTS = 40_000;
 const GROUPED_ROUNDS = 8;
@@ -281,4 +290,166 @@ describe("checkpoint store benchmark", () => {
       rmSync(bootDir, { recursive: true, force: true });
     }
   });
+});
+
+/**
+ * The same workloads on PostgreSQL, each beside raw `pg` doing the same writes in the same run
+ * (one INSERT per event, seq computed by the client; a plain SELECT of the same rows), plus the
+ * writer Prisma would give (an interactive transaction of raw statements) for the choice of
+ * layer in DESIGN.md §7. Reported, not held to SQLite's targets: the server's round trip decides.
+ */
+describe("checkpoint store benchmark on PostgreSQL", () => {
+  const serverUrl = testPostgresUrl();
+  if (serverUrl === null) console.log("bench: PostgreSQL figures NOT RUN (no server)");
+  let database: ThrowAwayDatabase;
+  let opened: OpenedStore;
+  let store: PodiumStore;
+  let pool: pg.Pool;
+  let nextRawSeq = 1_000_000_000;
+
+  beforeAll(async () => {
+    if (serverUrl === null) return;
+    database = await createPostgresDatabase(serverUrl);
+    opened = await openStore(database.url);
+    if (opened.db.kind !== "postgresql") throw new Error("expected PostgreSQL");
+    pool = opened.db.pool;
+    store = opened.store;
+    await store.insertJob(newJob("bench-job"), [], []);
+  });
+  afterAll(async () => {
+    if (serverUrl === null) return;
+    await opened.close();
+    await database.drop();
+  });
+
+  const RAW_INSERT = `INSERT INTO "Event" ("seq", "jobId", "sheetNum", "name", "data", "timestamp")
+    VALUES ($1, $2, $3, $4, $5, $6)`;
+  const rawParams = (event: EventDraft) => [
+    nextRawSeq++,
+    event.jobId,
+    event.sheetNum,
+    event.event,
+    JSON.stringify(event.data),
+    new Date(event.timestamp).toISOString(),
+  ];
+  const PG_GROUPED_EVENTS = 10_000;
+  const PG_SINGLE_EVENTS = 1_000;
+
+  it.skipIf(serverUrl === null)("reports grouped commits beside raw pg", async () => {
+    const prisma = (opened.db as { prismaPostgres: PrismaPostgresClient }).prismaPostgres;
+    let rawMs = 0;
+    let storeMs = 0;
+    let prismaMs = 0;
+    for (let offset = 0; offset < PG_GROUPED_EVENTS; offset += IN_FLIGHT) {
+      let t = performance.now();
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        for (let i = offset; i < offset + IN_FLIGHT; i += 1)
+          await client.query(RAW_INSERT, rawParams(draft(i)));
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+      rawMs += performance.now() - t;
+      t = performance.now();
+      const commits = [];
+      for (let i = offset; i < offset + IN_FLIGHT; i += 1)
+        commits.push(store.commit({ jobs: [], sheets: [], attempts: [], events: [draft(i)] }));
+      await Promise.all(commits);
+      storeMs += performance.now() - t;
+      t = performance.now();
+      await prisma.$transaction(async (tx) => {
+        for (let i = offset; i < offset + IN_FLIGHT; i += 1)
+          await tx.$executeRawUnsafe(RAW_INSERT, ...rawParams(draft(i)));
+      });
+      prismaMs += performance.now() - t;
+    }
+    const rate = (ms: number) => PG_GROUPED_EVENTS / (ms / 1000);
+    bench("postgres store.commit grouped", rate(storeMs), "events/s", rate(rawMs), rawMs / storeMs);
+    bench(
+      "postgres prisma interactive transaction grouped",
+      rate(prismaMs),
+      "events/s",
+      rate(rawMs),
+      rawMs / prismaMs,
+    );
+    expect(await store.lastSeq()).toBe(PG_GROUPED_EVENTS);
+  });
+
+  it.skipIf(serverUrl === null)("reports one commit per transaction beside raw pg", async () => {
+    const raw: number[] = [];
+    const ours: number[] = [];
+    for (let i = 0; i < PG_SINGLE_EVENTS; i += 1) {
+      let t = performance.now();
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query(RAW_INSERT, rawParams(draft(i)));
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+      raw.push(performance.now() - t);
+      t = performance.now();
+      await store.commit({ jobs: [], sheets: [], attempts: [], events: [draft(i)] });
+      ours.push(performance.now() - t);
+    }
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const rate = (values: number[]) => values.length / (sum(values) / 1000);
+    bench(
+      "postgres store.commit one per transaction",
+      rate(ours),
+      "events/s",
+      rate(raw),
+      rate(ours) / rate(raw),
+    );
+    raw.sort((a, b) => a - b);
+    ours.sort((a, b) => a - b);
+    for (const p of [50, 99]) {
+      const value = percentile(ours, p);
+      const baseline = percentile(raw, p);
+      bench(`postgres store.commit p${p} latency`, value, "ms", baseline, value / baseline);
+    }
+  });
+
+  it.skipIf(serverUrl === null)(
+    `reports loading ${RECOVERY_JOBS * SHEETS_PER_JOB} sheets for recovery beside raw pg`,
+    async () => {
+      for (let j = 0; j < RECOVERY_JOBS; j += 1) {
+        const id = `recover-${j}`;
+        const sheets = Array.from({ length: SHEETS_PER_JOB }, (_, n) =>
+          sheet(id, n + 1, {
+            status: n % 2 === 0 ? "completed" : "pending",
+            stdoutTail: "x".repeat(200),
+          }),
+        );
+        await store.insertJob(newJob(id, { totalSheets: SHEETS_PER_JOB }), sheets, []);
+      }
+      const rawTimes: number[] = [];
+      const storeTimes: number[] = [];
+      let loadedSheets = 0;
+      for (let r = 0; r < 7; r += 1) {
+        let t = performance.now();
+        const rows = await pool.query(
+          `SELECT "Sheet".* FROM "Sheet" JOIN "Job" ON "Job"."id" = "Sheet"."jobId"
+           WHERE "Job"."status" NOT IN ('completed','failed','cancelled')`,
+        );
+        await pool.query(
+          `SELECT * FROM "Job" WHERE "status" NOT IN ('completed','failed','cancelled')`,
+        );
+        rawTimes.push(performance.now() - t);
+        t = performance.now();
+        const loaded = await store.loadRecoverableJobs();
+        storeTimes.push(performance.now() - t);
+        loadedSheets = loaded.reduce((total, job) => total + job.sheets.length, 0);
+        expect(loadedSheets).toBe(rows.rowCount);
+      }
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[3]!;
+      const raw = median(rawTimes);
+      const oursMs = median(storeTimes);
+      bench(`postgres recovery load ${loadedSheets} sheets`, oursMs, "ms", raw, oursMs / raw);
+      expect(loadedSheets).toBe(RECOVERY_JOBS * SHEETS_PER_JOB);
+    },
+  );
 });

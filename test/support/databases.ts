@@ -76,3 +76,19 @@ export function createSqliteFile(prefix = "podium-db-"): TempSqliteFile {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * The database a suite's server runs on: a SQLite file in `dir`, or, when
+ * PODIUM_TEST_DATABASE=postgresql, a throw-away PostgreSQL database (PODIUM_TEST_POSTGRES_URL
+ * must then name a server; its absence fails rather than quietly testing SQLite).
+ */
+export async function suiteDatabase(dir: string): Promise<ThrowAwayDatabase> {
+  if (process.env.PODIUM_TEST_DATABASE !== "postgresql")
+    return { url: `file:${path.join(dir, "podium.db")}`, drop: async () => undefined };
+  const serverUrl = process.env[POSTGRES_URL_VARIABLE]?.trim();
+  if (!serverUrl)
+    throw new Error(
+      `PODIUM_TEST_DATABASE=postgresql needs ${POSTGRES_URL_VARIABLE} to name a server`,
+    );
+  return createPostgresDatabase(serverUrl);
+}

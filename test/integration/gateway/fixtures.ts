@@ -1,6 +1,7 @@
 /**
- * A real store for gateway tests: a temporary SQLite file, the checkpoint store that writes the
- * event log, and the event bus that publishes what was committed (as the engine does).
+ * A real store for gateway tests: a temporary SQLite file (or PostgreSQL database, see
+ * test/support/databases.ts), the store that writes the event log, and the event bus that
+ * publishes what was committed (as the engine does).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,14 +12,15 @@ import type {
   EventRecord,
 } from "../../../apps/server/src/contracts/event-log.ts";
 import { EventBus } from "../../../apps/server/src/bus/event-bus.ts";
-import { openDatabase, type PodiumDatabase } from "../../../apps/server/src/store/database.ts";
-import { SqliteCheckpointStore } from "../../../apps/server/src/store/checkpoint-store.ts";
-import { createReadModel, type ReadModel } from "../../../apps/server/src/store/read-model.ts";
+import type { ReadModel } from "../../../apps/server/src/store/read-model.ts";
+import type { PodiumStore } from "../../../apps/server/src/store/contract.ts";
+import { openStore, type OpenedStore } from "../../../apps/server/src/store/open-store.ts";
+import { suiteDatabase } from "../../support/databases.ts";
 
 export interface EventLogFixture {
   dir: string;
-  db: PodiumDatabase;
-  store: SqliteCheckpointStore;
+  db: OpenedStore["db"];
+  store: PodiumStore;
   bus: EventBus;
   readModel: ReadModel;
   /** Commits drafts to the log, then publishes them, as the engine does. */
@@ -28,15 +30,16 @@ export interface EventLogFixture {
 
 export async function openEventLogFixture(): Promise<EventLogFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "podium-gateway-"));
-  const db = await openDatabase(`file:${path.join(dir, "podium.db")}`);
-  const store = new SqliteCheckpointStore(db.writer);
+  const database = await suiteDatabase(dir);
+  const opened = await openStore(database.url);
+  const { db, store } = opened;
   const bus = new EventBus();
   return {
     dir,
     db,
     store,
     bus,
-    readModel: createReadModel(db.prisma),
+    readModel: store.readModel,
     async commit(drafts) {
       const records = await store.appendEvents(drafts);
       bus.publish(records);
@@ -44,8 +47,8 @@ export async function openEventLogFixture(): Promise<EventLogFixture> {
     },
     async close() {
       await store.drain();
-      store.close();
-      await db.close();
+      await opened.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@
  * the real conductor and engine, and the real server (HTTP + WebSocket).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { suiteDatabase } from "../../support/databases.ts";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClient, type Client } from "graphql-ws";
@@ -44,8 +45,9 @@ export interface HarnessOptions {
 
 export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "podium-gateway-"));
+  const database = await suiteDatabase(dataDir);
   const podium = await createPodium({
-    databaseUrl: `file:${path.join(dataDir, "podium.db")}`,
+    databaseUrl: database.url,
     dataDir,
     ...(options.env ? { env: options.env } : {}),
   });
@@ -102,6 +104,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       for (const client of clients) await client.dispose();
       await server.close();
       await podium.close();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -74,7 +74,8 @@ export function watchConsistency(
   problems: string[] = [],
 ): { problems: string[]; stop(): void } {
   const stop = podium.bus.subscribe(async (event) => {
-    const stored = await podium.store.loadJob(event.jobId);
+    // A read still out when the Podium closes has nothing left to check.
+    const stored = await podium.store.loadJob(event.jobId).catch(() => null);
     if (stored)
       for (const p of consistencyProblems(stored.job.record, stored.sheets))
         problems.push(`after seq ${event.seq} ${event.event}: ${p}`);

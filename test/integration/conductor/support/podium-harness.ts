@@ -7,6 +7,7 @@ import type { EventRecord } from "../../../../apps/server/src/contracts/event-lo
 import type { JobStatus } from "../../../../apps/server/src/contracts/status.ts";
 import { isTerminalJob } from "../../../../apps/server/src/contracts/status.ts";
 import { watchConsistency } from "./consistency.ts";
+import { suiteDatabase } from "../../../support/databases.ts";
 
 export interface Harness {
   dir: string;
@@ -23,7 +24,8 @@ export interface Harness {
 export async function startHarness(options: Partial<PodiumOptions> = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), "podium-conductor-"));
   const dataDir = path.join(dir, "data");
-  const databaseUrl = `file:${path.join(dir, "podium.db")}`;
+  const database = await suiteDatabase(dir);
+  const databaseUrl = database.url;
   const inconsistencies: string[] = [];
   const open = async () => {
     const podium = await createPodium({
@@ -49,6 +51,7 @@ export async function startHarness(options: Partial<PodiumOptions> = {}): Promis
     },
     async dispose() {
       await harness.podium.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -127,7 +127,12 @@ export async function openPostgresDatabase(
       if (closed) return;
       closed = true;
       await prisma.$disconnect();
-      // Ending the session releases the server lock.
+      // Released explicitly: the server notices a closed session only a moment later, and a
+      // server restarted at once would find the lock still held.
+      if (options.exclusive ?? true)
+        await session
+          .query("SELECT pg_advisory_unlock($1, $2)", [ADVISORY_LOCK_NAMESPACE, SERVER_LOCK])
+          .catch(() => undefined);
       session.release(true);
       await pool.end();
     },

@@ -1,14 +1,35 @@
 /**
  * Group commit on PostgreSQL. Work handed in while a transaction is out (or during one turn of
  * the event loop) is written by the next single transaction, in arrival order, on one pooled
- * connection; each caller's promise resolves only after COMMIT returned. A failing piece of work
- * fails alone: the group is rolled back and written again with each piece in its own savepoint.
- * Nothing had been returned to anyone yet, so running the work again is safe.
+ * connection; each caller's promise resolves only after COMMIT returned. The events of the whole
+ * group are appended last, by ONE statement and one bump of the seq counter (updating the counter
+ * row once per piece of work would leave a chain of row versions each update walks). A failing
+ * piece of work fails alone: the group is rolled back and written again with each piece, its
+ * events included, in its own savepoint. Nothing had been returned to anyone yet, so running the
+ * work again is safe.
  */
 import type pg from "pg";
+import type { EventDraft, EventRecord } from "../../contracts/event-log.ts";
 import type { GroupCommitStats } from "../contract.ts";
+import { appendEvents } from "./statements.ts";
 
-export type PgWork<T> = (client: pg.ClientBase) => Promise<T>;
+/** What a piece of work leaves to the end of the group: its events, and its result once logged. */
+export interface PgWorkDone<T> {
+  events: EventDraft[];
+  result(logged: EventRecord[]): T;
+}
+
+export type PgWork<T> = (client: pg.ClientBase) => Promise<PgWorkDone<T>>;
+
+/** Work that appends no events. */
+export function noEvents<T>(value: T): PgWorkDone<T> {
+  return { events: [], result: () => value };
+}
+
+async function logEvents(client: pg.ClientBase, events: EventDraft[]): Promise<EventRecord[]> {
+  const seqs = await appendEvents(client, events);
+  return events.map((event, index) => ({ ...event, seq: seqs[index]! }));
+}
 
 type WorkOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -100,10 +121,19 @@ export class PgGroupCommitQueue {
 
   private async runFast(client: pg.ClientBase, group: QueuedWork[]): Promise<WorkOutcome[]> {
     await client.query("BEGIN");
-    const outcomes: WorkOutcome[] = [];
-    for (const work of group) outcomes.push({ ok: true, value: await work.run(client) });
+    const done: PgWorkDone<unknown>[] = [];
+    for (const work of group) done.push(await work.run(client));
+    const logged = await logEvents(
+      client,
+      done.flatMap((piece) => piece.events),
+    );
     await client.query("COMMIT");
-    return outcomes;
+    let offset = 0;
+    return done.map((piece) => {
+      const own = logged.slice(offset, offset + piece.events.length);
+      offset += piece.events.length;
+      return { ok: true, value: piece.result(own) };
+    });
   }
 
   private async runIsolated(client: pg.ClientBase, group: QueuedWork[]): Promise<WorkOutcome[]> {
@@ -112,7 +142,8 @@ export class PgGroupCommitQueue {
     for (const work of group) {
       await client.query("SAVEPOINT work");
       try {
-        const value = await work.run(client);
+        const piece = await work.run(client);
+        const value = piece.result(await logEvents(client, piece.events));
         await client.query("RELEASE SAVEPOINT work");
         outcomes.push({ ok: true, value });
       } catch (error) {

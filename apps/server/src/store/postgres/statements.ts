@@ -240,3 +240,11 @@ export const CLEAR_PROCESS_GROUP = `UPDATE "Sheet" SET "processGroup" = NULL, "p
   WHERE "jobId" = $1 AND "num" = $2 AND "processGroup" = $3`;
 export const CLEAR_ALL_PROCESS_GROUPS = `UPDATE "Sheet" SET "processGroup" = NULL,
   "processStartedAt" = NULL WHERE "processGroup" IS NOT NULL`;
+
+const NOT_TERMINAL = `"Job"."status" NOT IN ('completed', 'failed', 'cancelled')`;
+export const NON_TERMINAL_JOBS = `SELECT * FROM "Job" WHERE ${NOT_TERMINAL} ORDER BY "submitOrder"`;
+export const SHEETS_OF_NON_TERMINAL_JOBS = `SELECT "Sheet".* FROM "Sheet"
+  JOIN "Job" ON "Job"."id" = "Sheet"."jobId" WHERE ${NOT_TERMINAL}
+  ORDER BY "Sheet"."jobId", "Sheet"."num"`;
+export const JOB_BY_ID = `SELECT * FROM "Job" WHERE "id" = $1`;
+export const SHEETS_OF_JOB = `SELECT * FROM "Sheet" WHERE "jobId" = $1 ORDER BY "num"`;

@@ -14,7 +14,13 @@ import {
   redactJob,
   redactSheet,
 } from "../../secrets/redact-records.ts";
-import { decodeEvent, decodeJob, decodeSheet } from "../codec.ts";
+import {
+  decodeEvent,
+  decodeJob,
+  decodeSheet,
+  type JobColumns,
+  type SheetColumns,
+} from "../codec.ts";
 import type {
   GroupCommitStats,
   InsertJobOutcome,
@@ -29,11 +35,9 @@ import type {
 import { boundEventData } from "../event-data.ts";
 import { createReadModel, type ReadModel } from "../read-model.ts";
 import type { PostgresDatabase } from "./database.ts";
-import { PgGroupCommitQueue } from "./group-commit.ts";
+import { PgGroupCommitQueue, noEvents, type PgWorkDone } from "./group-commit.ts";
 import * as sql from "./statements.ts";
 import type pg from "pg";
-
-const TERMINAL_JOB_STATUSES = ["completed", "failed", "cancelled"];
 
 /** How many of its own committed events the store keeps for the bus's gap filling. */
 const RECENT_EVENTS_KEPT = 10_000;
@@ -85,7 +89,7 @@ export class PostgresStore implements PodiumStore {
       }
       await sql.upsertSheets(client, sheets, now);
       await sql.insertAttempts(client, attempts);
-      return this.writeEvents(client, events);
+      return this.logging(events, (logged) => logged);
     });
     return committed.then((logged) => this.remember(logged));
   }
@@ -93,19 +97,19 @@ export class PostgresStore implements PodiumStore {
   insertJob(job: NewJob, sheets: SheetRecord[], events: EventDraft[]): Promise<InsertJobOutcome> {
     const redactedSheets = sheets.map((sheet) => redactSheet(sheet, this.redact));
     const redactedEvents = events.map((event) => redactEvent(event, this.redact));
-    const committed = this.queue.enqueue(async (client): Promise<InsertJobOutcome> => {
+    const committed = this.queue.enqueue(async (client): Promise<PgWorkDone<InsertJobOutcome>> => {
       const now = this.now();
       if (!(await sql.insertJob(client, job, now))) {
         const existing = await sql.jobIdByIdempotencyKey(client, job.idempotencyKey);
         if (existing === null) throw new Error(`Job ${job.id} could not be inserted`);
-        return { created: false, jobId: existing };
+        return noEvents({ created: false, jobId: existing });
       }
       await sql.upsertSheets(client, redactedSheets, now);
-      return {
+      return this.logging(redactedEvents, (logged) => ({
         created: true,
         jobId: job.id,
-        events: await this.writeEvents(client, redactedEvents),
-      };
+        events: logged,
+      }));
     });
     return committed.then((outcome) => {
       if (outcome.created) this.remember(outcome.events);
@@ -122,7 +126,7 @@ export class PostgresStore implements PodiumStore {
       const now = this.now();
       await sql.replaceScore(client, job, now);
       await sql.upsertSheets(client, sheets, now);
-      return this.writeEvents(client, events);
+      return this.logging(events, (logged) => logged);
     });
     return committed.then((logged) => this.remember(logged));
   }
@@ -130,40 +134,46 @@ export class PostgresStore implements PodiumStore {
   markHooksDone(jobId: string): Promise<void> {
     return this.queue.enqueue(async (client) => {
       await client.query(sql.SET_HOOKS_DONE, [jobId, new Date(this.now()).toISOString()]);
+      return noEvents(undefined);
     });
   }
 
   appendEvents(events: EventDraft[]): Promise<EventRecord[]> {
     const redacted = events.map((event) => redactEvent(event, this.redact));
     return this.queue
-      .enqueue((client) => this.writeEvents(client, redacted))
+      .enqueue(async () => this.logging(redacted, (logged) => logged))
       .then((logged) => this.remember(logged));
   }
 
+  /** Straight through `pg` (the boot path, where Prisma's row mapping costs most). */
   async loadRecoverableJobs(): Promise<StoredJobWithSheets[]> {
-    const notTerminal = { status: { notIn: [...TERMINAL_JOB_STATUSES] } };
-    const [jobs, sheets] = await Promise.all([
-      this.prisma.job.findMany({ where: notTerminal, orderBy: { submitOrder: "asc" } }),
-      this.prisma.sheet.findMany({
-        where: { job: notTerminal },
-        orderBy: [{ jobId: "asc" }, { num: "asc" }],
-      }),
-    ]);
+    const [jobs, sheets] = await this.snapshot((client) =>
+      Promise.all([
+        client.query<JobColumns>(sql.NON_TERMINAL_JOBS),
+        client.query<SheetColumns>(sql.SHEETS_OF_NON_TERMINAL_JOBS),
+      ]),
+    );
     const sheetsByJob = new Map<string, SheetRecord[]>();
-    for (const row of sheets) {
+    for (const row of sheets.rows) {
       const list = sheetsByJob.get(row.jobId) ?? [];
       list.push(decodeSheet(row));
       sheetsByJob.set(row.jobId, list);
     }
-    return jobs.map((row) => ({ job: decodeJob(row), sheets: sheetsByJob.get(row.id) ?? [] }));
+    return jobs.rows.map((row) => ({
+      job: decodeJob(row),
+      sheets: sheetsByJob.get(row.id) ?? [],
+    }));
   }
 
   async loadJob(jobId: string): Promise<StoredJobWithSheets | null> {
-    const [job, sheets] = await Promise.all([
-      this.prisma.job.findUnique({ where: { id: jobId } }),
-      this.prisma.sheet.findMany({ where: { jobId }, orderBy: { num: "asc" } }),
-    ]);
-    return job === null ? null : { job: decodeJob(job), sheets: sheets.map(decodeSheet) };
+    const [jobs, sheets] = await this.snapshot((client) =>
+      Promise.all([
+        client.query<JobColumns>(sql.JOB_BY_ID, [jobId]),
+        client.query<SheetColumns>(sql.SHEETS_OF_JOB, [jobId]),
+      ]),
+    );
+    const job = jobs.rows[0];
+    return job === undefined ? null : { job: decodeJob(job), sheets: sheets.rows.map(decodeSheet) };
   }
 
   async findJobByIdempotencyKey(key: string): Promise<StoredJob | null> {
@@ -222,6 +232,7 @@ export class PostgresStore implements PodiumStore {
           this.queue
             .enqueue(async (client) => {
               await client.query(sql.RECORD_PROCESS_GROUP, params);
+              return noEvents(undefined);
             })
             .catch(() => undefined),
       )
@@ -229,10 +240,13 @@ export class PostgresStore implements PodiumStore {
     this.directWrites.add(write);
   }
 
-  clearProcessGroup(jobId: string, sheetNum: number, processGroup: number): Promise<void> {
+  /** After the recording of the same group (a separate connection) has landed. */
+  async clearProcessGroup(jobId: string, sheetNum: number, processGroup: number): Promise<void> {
+    await Promise.all(this.directWrites);
     return this.queue
       .enqueue(async (client) => {
         await client.query(sql.CLEAR_PROCESS_GROUP, [jobId, sheetNum, processGroup]);
+        return noEvents(undefined);
       })
       .catch(() => undefined);
   }
@@ -251,9 +265,11 @@ export class PostgresStore implements PodiumStore {
     }));
   }
 
-  forgetProcessGroups(): Promise<void> {
+  async forgetProcessGroups(): Promise<void> {
+    await Promise.all(this.directWrites);
     return this.queue.enqueue(async (client) => {
       await client.query(sql.CLEAR_ALL_PROCESS_GROUPS);
+      return noEvents(undefined);
     });
   }
 
@@ -267,10 +283,29 @@ export class PostgresStore implements PodiumStore {
     await this.queue.close();
   }
 
-  private async writeEvents(client: pg.ClientBase, drafts: EventDraft[]): Promise<EventRecord[]> {
+  /** The events (bounded) go to the end of the group; `result` is given them as logged. */
+  private logging<T>(drafts: EventDraft[], result: (logged: EventRecord[]) => T): PgWorkDone<T> {
     const events = drafts.map((draft) => ({ ...draft, data: boundEventData(draft.data) }));
-    const seqs = await sql.appendEvents(client, events);
-    return events.map((event, index) => ({ ...event, seq: seqs[index]! }));
+    return { events, result };
+  }
+
+  /**
+   * Reads that must agree with each other (a job and its sheets) see one snapshot: a commit
+   * landing between two separate queries would show a job its sheets contradict.
+   */
+  private async snapshot<T>(read: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const result = await read(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Once committed (a rolled-back attempt reuses its seqs). */

@@ -91,7 +91,8 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({
     startAfterSeq: store.lastSeq(),
-    backfill: (afterSeq, uptoSeq) => store.readEvents({ afterSeq, limit: uptoSeq - afterSeq }),
+    onSequenceGap: (expected, published) =>
+      onError(new Error(`event log gap: expected seq ${expected}, published ${published}`)),
     onHandlerError: (error, event) =>
       onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
   });

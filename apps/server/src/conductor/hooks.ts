@@ -10,6 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
 import type { EventName, EventRecord } from "../contracts/event-log.ts";
+import type { HookEventName } from "../baton/core/events.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { OnSuccessHook, ScoreConfig } from "../score/config.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
@@ -139,7 +140,7 @@ export class HookRunner {
         index: -1,
         message: `stored score no longer parses: ${parsed.message}`,
       });
-      await this.options.store.markHooksDone(jobId);
+      await this.options.baton.finishHooks(jobId);
       return;
     }
     const done = this.finishedHookIndexes(jobId);
@@ -150,7 +151,7 @@ export class HookRunner {
       if (outcome === "interrupted") return;
       if (outcome === "stop") break;
     }
-    await this.options.store.markHooksDone(jobId);
+    await this.options.baton.finishHooks(jobId);
   }
 
   private finishedHookIndexes(jobId: string): Set<number> {
@@ -308,9 +309,9 @@ export class HookRunner {
 
   private async emit(
     jobId: string,
-    event: EventName,
+    event: HookEventName,
     data: Record<string, unknown>,
   ): Promise<void> {
-    await this.options.baton.publishJobEvent(jobId, event, data);
+    await this.options.baton.reportHook(jobId, event, data);
   }
 }

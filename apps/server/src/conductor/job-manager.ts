@@ -1,6 +1,6 @@
 /**
- * The conductor (DESIGN.md §5, §7): turns submissions into jobs, relays commands to the baton as
- * typed outcomes, and on boot ends orphaned musicians and hands every unfinished job back to the
+ * The conductor (DESIGN.md §5, §7): plans submissions and hands them to the baton as events (the
+ * baton commits every row and event), relays commands to the baton as typed outcomes, and on boot ends orphaned musicians and hands every unfinished job back to the
  * baton. Around a job it runs the score's on_success hooks and chains concerts (hooks.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -8,9 +8,7 @@ import { parse as parseYaml } from "yaml";
 import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
 import { toCommandOutcome } from "../baton/runtime/outcome.ts";
 import type { Clock } from "../baton/runtime/ports.ts";
-import type { SheetRecord } from "../contracts/records.ts";
 import { isTerminalJob } from "../contracts/status.ts";
-import { freshSheetRecord } from "../baton/core/registry.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";
 import type { ScoreConfig } from "../score/config.ts";
@@ -18,14 +16,7 @@ import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkp
 import { buildJobSpec, resolveWorkspace, type JobOptions } from "./job-spec.ts";
 import { reapOrphans, type ReapedGroup } from "./orphans.ts";
 import { HookRunner } from "./hooks.ts";
-import {
-  failUnrecoverable,
-  handBack,
-  skipBeforeStart,
-  specFromStored,
-  storedJobOptions,
-  type RecoveryDeps,
-} from "./recovery.ts";
+import { handBack, specFromStored, storedJobOptions, type RecoveryDeps } from "./recovery.ts";
 import { replannedSheets, structureChange } from "./rescore.ts";
 import type {
   CommandError,
@@ -42,7 +33,7 @@ export const DRY_RUN_MESSAGE = "Dry run: the score was validated and planned; no
 export interface JobManagerOptions {
   store: SqliteCheckpointStore;
   baton: BatonRuntime;
-  /** Where committed events are published (the conductor's own, such as job.submitted). */
+  /** Where the baton publishes committed events; hooks start when a job.completed arrives. */
   bus: EventBus;
   clock: Clock;
   /** Relative score workspaces and the default `<dataDir>/workspaces/<job-id>` live here. */
@@ -136,8 +127,6 @@ export class JobManager implements ConductorCommands {
     this.recoveryDeps = {
       store: this.store,
       baton: this.baton,
-      sink: this.bus,
-      clock: this.clock,
       parse: (text) => this.parse(text),
       cwd: this.cwd,
     };
@@ -183,7 +172,11 @@ export class JobManager implements ConductorCommands {
         report.recoveredJobs.push(jobId);
       } else {
         report.failedToRecover.push({ jobId, message: outcome.message });
-        await failUnrecoverable(this.recoveryDeps, stored, outcome.message);
+        await this.baton.failUnrecoverable({
+          job: stored.job.record,
+          sheets: stored.sheets,
+          message: outcome.message,
+        });
       }
     }
     report.durationMs = performance.now() - startedAt;
@@ -362,8 +355,8 @@ export class JobManager implements ConductorCommands {
 
     const sheets = replannedSheets(stored.sheets, built.spec);
     if (this.baton.getJob(jobId) !== null) await this.baton.deregisterJob(jobId);
-    const logged = await this.store.replaceScore(
-      {
+    const replaced = await this.baton.replaceScore({
+      score: {
         id: jobId,
         name: parsed.config.name,
         scoreText: score,
@@ -371,17 +364,8 @@ export class JobManager implements ConductorCommands {
         spec: built.spec,
       },
       sheets,
-      [
-        {
-          jobId,
-          sheetNum: 0,
-          event: "job.rescored",
-          data: { replannedSheets: sheets.map((s) => s.num) },
-          timestamp: this.clock.now(),
-        },
-      ],
-    );
-    this.bus.publish(logged);
+    });
+    if (!replaced.ok) return invalidState(replaced.rejection.message);
     const reloaded = this.store.loadJob(jobId)!;
     const handed = await handBack(this.recoveryDeps, reloaded);
     if (!handed.ok) return invalidState(handed.message);
@@ -453,14 +437,10 @@ export class JobManager implements ConductorCommands {
 
     const now = this.clock.now();
     const warnings = options.dryRun ? [...parsed.warnings, DRY_RUN_MESSAGE] : parsed.warnings;
-    const sheets = parsed.sheets.map((plan) => freshSheetRecord(jobId, plan));
-    if (options.dryRun) markDryRun(sheets);
-    const inserted = await this.store.insertJob(
-      {
+    const submitted = await this.baton.submitJob({
+      job: {
         id: jobId,
         name: parsed.config.name,
-        // A dry run is stored for people to inspect (its sheets, DAG and warnings) and is
-        // terminal at once, so nothing ever dispatches or recovers it.
         status: options.dryRun ? "cancelled" : "pending",
         scoreText: options.score,
         configHash: configHash(parsed.config),
@@ -478,61 +458,21 @@ export class JobManager implements ConductorCommands {
         hooksPending: !options.dryRun && parsed.config.on_success.length > 0,
         createdAt: now,
       },
-      sheets,
-      [
-        {
-          jobId,
-          sheetNum: 0,
-          event: "job.submitted",
-          data: {
-            name: parsed.config.name,
-            totalSheets: total,
-            dryRun: options.dryRun ?? false,
-            workspace,
-          },
-          timestamp: now,
-        },
-        ...(options.dryRun
-          ? [
-              {
-                jobId,
-                sheetNum: 0,
-                event: "job.cancelled" as const,
-                data: { reason: DRY_RUN_MESSAGE },
-                timestamp: now,
-              },
-            ]
-          : []),
-      ],
-    );
-    if (!inserted.created) {
-      const existing = this.store.loadJob(inserted.jobId);
+      sheets: parsed.sheets,
+      dryRunReason: options.dryRun ? DRY_RUN_MESSAGE : null,
+      startSheet,
+    });
+    if (submitted.ok) return { ok: true, jobId, warnings, created: true };
+    const { rejection } = submitted;
+    if (rejection.kind === "duplicate_job" && rejection.jobId !== undefined) {
+      const existing = this.store.loadJob(rejection.jobId);
       return {
         ok: true,
-        jobId: inserted.jobId,
+        jobId: rejection.jobId,
         warnings: existing?.job.warnings ?? [],
         created: false,
       };
     }
-    this.bus.publish(inserted.events);
-    if (!options.dryRun) {
-      const before = range(1, startSheet);
-      await Promise.all([
-        this.baton.registerJob(built.spec),
-        ...skipBeforeStart(this.baton, jobId, before, startSheet),
-      ]);
-    }
-    return { ok: true, jobId, warnings, created: true };
-  }
-}
-
-function range(from: number, toExclusive: number): number[] {
-  return Array.from({ length: Math.max(0, toExclusive - from) }, (_, i) => from + i);
-}
-
-function markDryRun(sheets: SheetRecord[]): void {
-  for (const sheet of sheets) {
-    sheet.status = "cancelled";
-    sheet.errorMessage = DRY_RUN_MESSAGE;
+    return { ok: false, message: rejection.message, problems: [] };
   }
 }

@@ -6,19 +6,15 @@
  */
 import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
 import type { JobSpec } from "../baton/core/policy.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
 import { isTerminalSheet } from "../contracts/status.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
 import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkpoint-store.ts";
 import type { StoredJob } from "../store/rows.ts";
-import type { EventSink } from "../baton/runtime/ports.ts";
 import { buildJobSpec, type JobOptions } from "./job-spec.ts";
 
 export interface RecoveryDeps {
   store: SqliteCheckpointStore;
   baton: BatonRuntime;
-  sink: EventSink;
-  clock: Clock;
   parse(text: string): ScoreParseResult;
   cwd: string;
 }
@@ -92,42 +88,4 @@ export async function handBack(
     ...skipBeforeStart(deps.baton, job.record.id, unskipped, startSheet),
   ]);
   return outcome.ok ? { ok: true } : { ok: false, message: outcome.rejection.message };
-}
-
-/**
- * A stored job that cannot be handed back (its score no longer parses under this version) is
- * failed visibly rather than left looking unfinished forever.
- */
-export async function failUnrecoverable(
-  deps: RecoveryDeps,
-  stored: StoredJobWithSheets,
-  message: string,
-): Promise<void> {
-  const now = deps.clock.now();
-  const sheets = stored.sheets
-    .filter((s) => !isTerminalSheet(s.status))
-    .map((s) => ({ ...s, status: "failed" as const, errorMessage: message, completedAt: now }));
-  const logged = await deps.store.commit({
-    jobs: [
-      {
-        ...stored.job.record,
-        status: "failed",
-        pauseReason: null,
-        errorMessage: message,
-        completedAt: now,
-      },
-    ],
-    sheets,
-    attempts: [],
-    events: [
-      {
-        jobId: stored.job.record.id,
-        sheetNum: 0,
-        event: "job.failed",
-        data: { reason: message },
-        timestamp: now,
-      },
-    ],
-  });
-  deps.sink.publish(logged);
 }

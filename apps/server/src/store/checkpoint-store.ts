@@ -8,8 +8,7 @@ import type Database from "better-sqlite3";
 import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import type { EventDraft, EventRecord } from "../contracts/event-log.ts";
-import type { JobStatus } from "../contracts/status.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
+import type { NewJob } from "../baton/core/policy.ts";
 import {
   attemptToParams,
   eventFromRow,
@@ -30,25 +29,7 @@ import { prepareStatements, type Statements } from "./statements.ts";
 import { toSqlBool, toSqlTime } from "./sql-values.ts";
 import { boundEventData } from "./event-data.ts";
 
-export interface NewJob {
-  id: string;
-  name: string;
-  status: JobStatus;
-  scoreText: string;
-  configHash: string;
-  /** What the baton is given; recovery replays it. Null for dry runs. */
-  spec: JobSpec | null;
-  workspace: string;
-  idempotencyKey: string | null;
-  warnings: string[];
-  options: Record<string, unknown>;
-  totalSheets: number;
-  concertDepth: number;
-  parentJobId: string | null;
-  /** True when the score has on_success hooks still to run once the job succeeds. */
-  hooksPending: boolean;
-  createdAt: number;
-}
+export type { NewJob } from "../baton/core/policy.ts";
 
 export type InsertJobOutcome =
   | { created: true; jobId: string; events: EventRecord[] }
@@ -113,6 +94,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   commit(batch: CheckpointCommit): Promise<EventRecord[]> {
     const redact = this.redact;
     const redacted: CheckpointCommit = {
+      ...batch,
       jobs: batch.jobs.map((job) => redactJob(job, redact)),
       sheets: batch.sheets.map((sheet) => redactSheet(sheet, redact)),
       attempts: batch.attempts.map((attempt) => redactAttempt(attempt, redact)),
@@ -127,51 +109,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
     events = events.map((event) => redactEvent(event, this.redact));
     return this.queue.enqueue((): InsertJobOutcome => {
       const now = this.now();
-      const inserted = this.statements.insertJob.run({
-        ...job,
-        pauseReason: null,
-        pauseReasons: "[]",
-        warnings: JSON.stringify(job.warnings),
-        options: JSON.stringify(job.options),
-        spec: job.spec === null ? null : JSON.stringify(job.spec),
-        hooksPending: toSqlBool(job.hooksPending),
-        completedSheets: 0,
-        costUsd: 0,
-        errorMessage: null,
-        createdAt: toSqlTime(job.createdAt),
-        startedAt: null,
-        completedAt: null,
-        updatedAt: toSqlTime(now),
-      });
-      if (inserted.changes === 0) {
-        const existing = this.statements.jobIdByIdempotencyKey.get(job.idempotencyKey) as
-          string | undefined;
-        if (existing === undefined) throw new Error(`Job ${job.id} could not be inserted`);
-        return { created: false, jobId: existing };
-      }
+      const existing = this.insertJobRow(job, now);
+      if (existing !== null) return { created: false, jobId: existing };
       for (const sheet of sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
       return { created: true, jobId: job.id, events: this.writeEvents(events) };
-    });
-  }
-
-  /**
-   * A job resumed with a corrected score: its score, plan and the given (not completed) sheets
-   * are replaced, and the events written, in one transaction.
-   */
-  replaceScore(
-    job: { id: string; name: string; scoreText: string; configHash: string; spec: JobSpec },
-    sheets: SheetRecord[],
-    events: EventDraft[],
-  ): Promise<EventRecord[]> {
-    return this.queue.enqueue((): EventRecord[] => {
-      const now = this.now();
-      this.replaceScoreStatement.run({
-        ...job,
-        spec: JSON.stringify(job.spec),
-        updatedAt: toSqlTime(now),
-      });
-      for (const sheet of sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
-      return this.writeEvents(events);
     });
   }
 
@@ -199,13 +140,6 @@ export class SqliteCheckpointStore implements CheckpointStore {
     if (id === undefined) return null;
     const row = this.statements.jobById.get(id) as JobRow | undefined;
     return row === undefined ? null : storedJobFromRow(row);
-  }
-
-  /** Marks a job's on_success hooks as finished (run, refused or abandoned). */
-  markHooksDone(jobId: string): Promise<void> {
-    return this.queue.enqueue(() => {
-      this.statements.setHooksPending.run(0, toSqlTime(this.now()), jobId);
-    });
   }
 
   /** Succeeded jobs whose on_success hooks a crash interrupted (or that never started). */
@@ -300,8 +234,48 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.queue.close();
   }
 
+  /** Inserts a job row; returns the job already holding its idempotency key, or null. */
+  private insertJobRow(job: NewJob, now: number): string | null {
+    const inserted = this.statements.insertJob.run({
+      ...job,
+      pauseReason: null,
+      pauseReasons: "[]",
+      warnings: JSON.stringify(job.warnings),
+      options: JSON.stringify(job.options),
+      spec: job.spec === null ? null : JSON.stringify(job.spec),
+      hooksPending: toSqlBool(job.hooksPending),
+      completedSheets: 0,
+      costUsd: 0,
+      errorMessage: null,
+      createdAt: toSqlTime(job.createdAt),
+      startedAt: null,
+      completedAt: null,
+      updatedAt: toSqlTime(now),
+    });
+    if (inserted.changes > 0) return null;
+    const existing = this.statements.jobIdByIdempotencyKey.get(job.idempotencyKey) as
+      string | undefined;
+    if (existing === undefined) throw new Error(`Job ${job.id} could not be inserted`);
+    return existing;
+  }
+
   private writeCommit(batch: CheckpointCommit): EventRecord[] {
     const now = this.now();
+    for (const job of batch.newJobs ?? []) {
+      // The baton checks keys before it commits; a taken key here means two writers.
+      const existing = this.insertJobRow(job, now);
+      if (existing !== null)
+        throw new Error(`commit: idempotency key of job ${job.id} already names job ${existing}`);
+    }
+    for (const score of batch.rescored ?? []) {
+      this.replaceScoreStatement.run({
+        ...score,
+        spec: JSON.stringify(score.spec),
+        updatedAt: toSqlTime(now),
+      });
+    }
+    for (const jobId of batch.hooksFinished ?? [])
+      this.statements.setHooksPending.run(0, toSqlTime(now), jobId);
     for (const job of batch.jobs) {
       const result = this.statements.updateJob.run(jobUpdateParams(job, now));
       if (result.changes === 0) throw new Error(`commit: job ${job.id} does not exist`);

@@ -3,6 +3,7 @@
  * in camelCase, and the registration spec the conductor builds from a parsed score.
  */
 import type { SheetPlan } from "../../score/types.ts";
+import type { JobStatus } from "../../contracts/status.ts";
 
 export interface RetryPolicy {
   /** Normal attempts allowed per instrument before the exhaustion ladder. */
@@ -179,4 +180,37 @@ export interface JobSpec {
   /** The score's `validations` entries, snake_case as in the YAML. */
   validations: Record<string, unknown>[];
   crossSheet: CrossSheetSpec | null;
+}
+
+/**
+ * The row a submission adds to the job table, inserted by the same commit that writes the job's
+ * sheets and first events.
+ */
+export interface NewJob {
+  id: string;
+  name: string;
+  status: JobStatus;
+  scoreText: string;
+  configHash: string;
+  /** What the baton is given; recovery replays it. Null for dry runs. */
+  spec: JobSpec | null;
+  workspace: string;
+  idempotencyKey: string | null;
+  warnings: string[];
+  options: Record<string, unknown>;
+  totalSheets: number;
+  concertDepth: number;
+  parentJobId: string | null;
+  /** True when the score has on_success hooks still to run once the job succeeds. */
+  hooksPending: boolean;
+  createdAt: number;
+}
+
+/** A paused or failed job's corrected score: its text and plan replace the stored ones. */
+export interface ScoreReplacement {
+  id: string;
+  name: string;
+  scoreText: string;
+  configHash: string;
+  spec: JobSpec;
 }

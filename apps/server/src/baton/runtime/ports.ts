@@ -2,8 +2,8 @@
  * How the baton reaches the world. Everything here is passed in; the baton imports no database,
  * transport or timer of its own (DESIGN.md §1, §5).
  */
-import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
-import type { EventDraft, EventRecord } from "../../contracts/event-log.ts";
+import type { CheckpointCommit } from "../core/state.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 
 export type { MusicianPort } from "../../contracts/attempt.ts";
 
@@ -18,16 +18,7 @@ export interface TimerHost {
   clearTimeout(handle: unknown): void;
 }
 
-/**
- * One commit: the new state of every job and sheet a handled event (or a group of events)
- * changed, the attempts it recorded and the events it appended. Applied atomically.
- */
-export interface CheckpointCommit {
-  jobs: JobRecord[];
-  sheets: SheetRecord[];
-  attempts: AttemptRecord[];
-  events: EventDraft[];
-}
+export type { CheckpointCommit } from "../core/state.ts";
 
 export interface CheckpointStore {
   /** Commits the batch in one transaction; resolves with the events as logged, in order. */

@@ -103,18 +103,13 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     clock,
     env: { ...(options.env ?? process.env), [DATABASE_TAG_VARIABLE]: processTag },
   });
-  // The baton and the guarded musician need each other: the guard skips sheets through the baton.
-  let baton: BatonRuntime | null = null;
   const musician = createGuardedMusician({
     inner: createMusician({ pool, clock }),
     ledger: store,
     clock,
     processTag,
-    async skipSheet(jobId, sheetNum, reason) {
-      await baton?.publishSheetSkipped({ jobId, sheetNum, reason });
-    },
   });
-  baton = new BatonRuntime({
+  const baton = new BatonRuntime({
     captureFiles: (query) => collectCapturedFiles(query),
     store,
     sink: bus,

@@ -165,7 +165,11 @@ describe("BatonRuntime: running jobs", () => {
 
   it("hook reports and clearInstrumentRateLimit go through the inbox and the store", async () => {
     const h = harness(() => ({}));
-    await h.adapter.reportHook("j", "hook.started", { index: 0 });
+    await h.adapter.reportHook("j", "hook.started", {
+      index: 0,
+      type: "run_command",
+      description: null,
+    });
     expect(h.store.events[0]).toMatchObject({ seq: 1, event: "hook.started", sheetNum: 0 });
     expect(h.sink.published[0]!.seq).toBe(1);
     expect(await h.adapter.clearInstrumentRateLimit("nothing")).toBe(0);

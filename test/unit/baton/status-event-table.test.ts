@@ -206,7 +206,12 @@ function sample(kind: BatonEventKind, e: Engine): BatonEvent {
     case "FailUnrecoverable":
       return { kind, job: { ...e.state.jobs.get("j")!.record }, sheets: [], message: "gone" };
     case "HookReported":
-      return { kind, jobId: "j", event: "hook.started", data: { index: 0 } };
+      return {
+        kind,
+        jobId: "j",
+        event: "hook.started",
+        data: { index: 0, type: "run_command", description: null },
+      };
     case "HooksFinished":
       return { kind, jobId: "j" };
     case "ReplaceScore":

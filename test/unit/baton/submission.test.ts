@@ -171,11 +171,16 @@ describe("BatonRuntime: submissions", () => {
 
   it("logs hook reports and the end of a job's hooks through the same commits", async () => {
     const h = harness(() => ({}));
-    await h.adapter.reportHook("done", "hook.completed", { index: 0, exitCode: 0 });
+    const data = {
+      index: 0,
+      type: "run_command",
+      description: null,
+      exitCode: 0 as const,
+      stdoutTail: "ok",
+    };
+    await h.adapter.reportHook("done", "hook.completed", data);
     await h.adapter.finishHooks("done");
-    expect(h.store.events.map((e) => [e.event, e.data])).toEqual([
-      ["hook.completed", { index: 0, exitCode: 0 }],
-    ]);
+    expect(h.store.events.map((e) => [e.event, e.data])).toEqual([["hook.completed", data]]);
     expect(h.store.commits.at(-1)!.hooksFinished).toEqual(["done"]);
   });
 });

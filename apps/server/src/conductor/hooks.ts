@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
-import type { EventName, EventRecord } from "../contracts/event-log.ts";
+import type { EventData, EventName, EventRecord } from "../contracts/event-log.ts";
 import type { HookEventName } from "../baton/core/events.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { OnSuccessHook, ScoreConfig } from "../score/config.ts";
@@ -307,10 +307,10 @@ export class HookRunner {
     return "continue";
   }
 
-  private async emit(
+  private async emit<E extends HookEventName>(
     jobId: string,
-    event: HookEventName,
-    data: Record<string, unknown>,
+    event: E,
+    data: EventData<E>,
   ): Promise<void> {
     await this.options.baton.reportHook(jobId, event, data);
   }

@@ -6,7 +6,7 @@
 import type { JobStatus, SheetStatus } from "../../contracts/status.ts";
 import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
 import type { NewJob, ScoreReplacement } from "./policy.ts";
-import type { EventDraft, EventName } from "../../contracts/event-log.ts";
+import type { EventData, EventDraft, EventName } from "../../contracts/event-log.ts";
 import type {
   BatonState,
   CommitEffect,
@@ -43,7 +43,7 @@ export class Ctx {
     readonly now: number,
   ) {}
 
-  emit(jobId: string, sheetNum: number, event: EventName, data: Record<string, unknown>): void {
+  emit<E extends EventName>(jobId: string, sheetNum: number, event: E, data: EventData<E>): void {
     this.events.push({ jobId, sheetNum, event, data, timestamp: this.now });
   }
 

@@ -7,6 +7,7 @@ import type { JobPolicy, JobSpec, NewJob, ScoreReplacement } from "./policy.ts";
 import type { SheetPlan } from "../../score/types.ts";
 import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
 import type { PauseReason } from "../../contracts/status.ts";
+import type { EventData } from "../../contracts/event-log.ts";
 
 export type FermataDecision = "retry" | "skip" | "accept" | "fail";
 
@@ -219,12 +220,9 @@ export const HOOK_EVENT_NAMES = [
 export type HookEventName = (typeof HOOK_EVENT_NAMES)[number];
 
 /** What an on_success hook or a chained concert did, for the job's log. */
-export interface HookReported {
-  kind: "HookReported";
-  jobId: string;
-  event: HookEventName;
-  data: Record<string, unknown>;
-}
+export type HookReported = {
+  [E in HookEventName]: { kind: "HookReported"; jobId: string; event: E; data: EventData<E> };
+}[HookEventName];
 
 /** A job's on_success hooks are over (run, refused or abandoned): a restart does not rerun them. */
 export interface HooksFinished {

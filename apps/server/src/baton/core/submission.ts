@@ -7,6 +7,7 @@ import type { JobRecord } from "../../contracts/records.ts";
 import { isTerminalSheet } from "../../contracts/status.ts";
 import type {
   FailUnrecoverable,
+  HookEventName,
   HookReported,
   HooksFinished,
   ReplaceScore,
@@ -123,7 +124,7 @@ export function onReplaceScore(ctx: Ctx, event: ReplaceScore): void {
 
 /** Hooks run for jobs that finished before a restart too, so the job need not be registered. */
 export function onHookReported(ctx: Ctx, event: HookReported): void {
-  ctx.emit(event.jobId, 0, event.event, event.data);
+  ctx.emit<HookEventName>(event.jobId, 0, event.event, event.data);
 }
 
 export function onHooksFinished(ctx: Ctx, event: HooksFinished): void {

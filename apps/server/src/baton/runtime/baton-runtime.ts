@@ -10,6 +10,7 @@ import type {
   FailUnrecoverable,
   FermataDecision,
   HookEventName,
+  HookReported,
   ReplaceScore,
   SheetSkipped,
   SubmitJob,
@@ -39,6 +40,7 @@ import { MusicianTasks } from "./musicians.ts";
 import { Inbox } from "./inbox.ts";
 import { mergeCommits, splitEffects } from "./commit-batch.ts";
 import type { SheetPlan } from "../../score/types.ts";
+import type { EventData } from "../../contracts/event-log.ts";
 
 export interface BatonRuntimeOptions {
   store: CheckpointStore;
@@ -175,12 +177,12 @@ export class BatonRuntime {
   }
 
   /** Logs what an on_success hook or chained concert did, in inbox order. */
-  reportHook(
+  reportHook<E extends HookEventName>(
     jobId: string,
-    event: HookEventName,
-    data: Record<string, unknown>,
+    event: E,
+    data: EventData<E>,
   ): Promise<BatonOutcome> {
-    return this.send({ kind: "HookReported", jobId, event, data });
+    return this.send({ kind: "HookReported", jobId, event, data } as HookReported);
   }
 
   /** Records that a job's on_success hooks are over. */

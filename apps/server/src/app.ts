@@ -6,8 +6,8 @@
 import { collectCapturedFiles } from "./prompt/context-files.ts";
 import { createRedactor } from "./secrets/redact.ts";
 import path from "node:path";
-import { BatonRuntime } from "./baton/runtime/baton-runtime.ts";
-import type { Clock, TimerHost } from "./baton/runtime/ports.ts";
+import { BatonRuntime } from "./baton/index.ts";
+import type { Clock, TimerHost } from "./contracts/clock.ts";
 import { EventBus } from "./bus/event-bus.ts";
 import type { InstrumentInfo, ProfileProblem } from "./instruments/loader.ts";
 import { DEFAULT_USER_PROFILE_DIRS } from "./instruments/loader.ts";

@@ -13,7 +13,7 @@
  * complete stream; a disconnected subscriber instead knows it must replay from the event log
  * (from its last seq), which the log makes gap-free.
  */
-import type { EventSink } from "../baton/runtime/ports.ts";
+import type { EventSink } from "../contracts/event-log.ts";
 import {
   Subscriber,
   type EventHandler,

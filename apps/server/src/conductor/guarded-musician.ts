@@ -12,7 +12,7 @@ import type {
   MusicianPort,
   PlayHooks,
 } from "../contracts/attempt.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
 
 export interface ProcessGroupLedger {

@@ -5,9 +5,8 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { parse as parseYaml } from "yaml";
-import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
-import { toCommandOutcome } from "../baton/runtime/outcome.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import { toCommandOutcome, type BatonRuntime } from "../baton/index.ts";
+import type { Clock } from "../contracts/clock.ts";
 import { isTerminalJob } from "../contracts/status.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";

@@ -3,7 +3,7 @@
  * keeps for itself (hooks, concert settings). Every knob named in DESIGN.md §4 lands here.
  */
 import path from "node:path";
-import type { JobPolicy, JobSpec } from "../baton/core/policy.ts";
+import type { JobPolicy, JobSpec } from "../contracts/job-spec.ts";
 import type { ScoreConfig } from "../score/config.ts";
 import type { SheetPlan } from "../score/types.ts";
 import { resolvePromptTemplate } from "../score/template.ts";

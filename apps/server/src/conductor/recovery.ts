@@ -4,8 +4,8 @@
  * (budgets kept), re-runs the cascade and writes `job.recovered`; this module supplies the
  * stored spec and re-applies the deliberate skips of `startSheet`.
  */
-import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
+import type { BatonRuntime } from "../baton/index.ts";
+import type { JobSpec } from "../contracts/job-spec.ts";
 import { isTerminalSheet } from "../contracts/status.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
 import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkpoint-store.ts";

@@ -3,8 +3,8 @@
  * result it always reports (DESIGN.md §5, §6). Both sides import these types; neither imports
  * the other's implementation.
  */
-import type { SheetPlan } from "../score/types.ts";
-import type { InjectionItem } from "../baton/core/policy.ts";
+import type { SheetPlan } from "./plan.ts";
+import type { InjectionItem } from "./job-spec.ts";
 
 export type AttemptMode = "normal" | "completion" | "healing";
 

@@ -135,3 +135,8 @@ export interface EventDraft {
 export interface EventRecord extends EventDraft {
   seq: number;
 }
+
+/** Where committed events go after the commit (the bus, which feeds subscriptions). */
+export interface EventSink {
+  publish(events: readonly EventRecord[]): void;
+}

@@ -5,7 +5,7 @@
  * helpers running. Podium starts every run in a new process group whatever the profile's
  * `start_new_session` says: that is what makes the cleanup reliable.
  */
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import {
   failedRun,
   type BackendRunRequest,

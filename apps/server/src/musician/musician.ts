@@ -21,7 +21,7 @@ import {
   type PlayHooks,
   type ValidationDetail,
 } from "../contracts/attempt.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import type { BackendRunResult } from "../instruments/backend.ts";
 import { estimateCost } from "../instruments/cost.ts";
 import { BackendPool, unknownInstrumentMessage } from "../instruments/pool.ts";

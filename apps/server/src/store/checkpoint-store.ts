@@ -5,10 +5,10 @@
  * `seq` follows call order and a caller learns of its commit only once it is durable.
  */
 import type Database from "better-sqlite3";
-import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
+import type { CheckpointCommit, CheckpointStore } from "../baton/index.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import type { EventDraft, EventRecord } from "../contracts/event-log.ts";
-import type { NewJob } from "../baton/core/policy.ts";
+import type { NewJob } from "../contracts/job-spec.ts";
 import {
   attemptToParams,
   eventFromRow,
@@ -29,7 +29,7 @@ import { prepareStatements, type Statements } from "./statements.ts";
 import { toSqlBool, toSqlTime } from "./sql-values.ts";
 import { boundEventData } from "./event-data.ts";
 
-export type { NewJob } from "../baton/core/policy.ts";
+export type { NewJob } from "../contracts/job-spec.ts";
 
 export type InsertJobOutcome =
   | { created: true; jobId: string; events: EventRecord[] }

@@ -3,10 +3,10 @@
  * oracle of the engine tests. It keeps the latest record of every job and sheet, every attempt,
  * and the event log with seq 1, 2, 3...
  */
-import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
+import type { CheckpointCommit, CheckpointStore } from "../baton/index.ts";
 import type { AttemptRecord, JobRecord, SheetRecord } from "../contracts/records.ts";
 import type { EventRecord } from "../contracts/event-log.ts";
-import type { NewJob } from "../baton/core/policy.ts";
+import type { NewJob } from "../contracts/job-spec.ts";
 
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly jobs = new Map<string, JobRecord>();

@@ -6,7 +6,7 @@
 import type { ValidationDetail } from "../contracts/attempt.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
-import { normalizePauseReasons } from "../baton/core/pause.ts";
+import { normalizePauseReasons } from "../baton/index.ts";
 import type { EventName, EventRecord } from "../contracts/event-log.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 

@@ -5,8 +5,8 @@
 import type { AttemptRecord, JobRecord, SheetRecord } from "../contracts/records.ts";
 import type { EventDraft, EventName, EventRecord } from "../contracts/event-log.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
-import { normalizePauseReasons } from "../baton/core/pause.ts";
+import type { JobSpec } from "../contracts/job-spec.ts";
+import { normalizePauseReasons } from "../baton/index.ts";
 import {
   fromSqlTime,
   fromSqlTimeOrNull,

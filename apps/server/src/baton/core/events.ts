@@ -4,7 +4,7 @@
  */
 import type { AttemptResult } from "../../contracts/attempt.ts";
 import type { JobPolicy, JobSpec, NewJob, ScoreReplacement } from "./policy.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
 import type { PauseReason } from "../../contracts/status.ts";
 import type { EventData } from "../../contracts/event-log.ts";

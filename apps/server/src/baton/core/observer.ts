@@ -11,7 +11,7 @@ import {
 import type { SheetSkipped } from "./events.ts";
 import type { DispatchOrder, SheetState } from "./state.ts";
 import type { EventDraft } from "../../contracts/event-log.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import { freshSheetRecord, newSheetState } from "./registry.ts";
 
 /** The bus event a result maps to: rate limit, completion, partial success or failure. */

@@ -7,7 +7,7 @@ import type { AttemptMode } from "../../contracts/attempt.ts";
 import type { BatonEvent } from "./events.ts";
 import type { JobSpec, NewJob, ScoreReplacement } from "./policy.ts";
 import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import type { EventDraft } from "../../contracts/event-log.ts";
 
 export interface SheetState {

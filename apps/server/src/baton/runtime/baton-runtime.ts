@@ -39,7 +39,7 @@ import { buildAttemptRequest } from "../core/request.ts";
 import { MusicianTasks } from "./musicians.ts";
 import { Inbox } from "./inbox.ts";
 import { mergeCommits, splitEffects } from "./commit-batch.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import type { EventData } from "../../contracts/event-log.ts";
 
 export interface BatonRuntimeOptions {

@@ -20,7 +20,7 @@ import {
   type SqliteSynchronous,
 } from "./store/database.ts";
 import { SqliteCheckpointStore } from "./store/checkpoint-store.ts";
-import { createGuardedMusician } from "./conductor/guarded-musician.ts";
+import { createGuardedMusician } from "./musician/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
 import { acquireServerLock } from "./conductor/server-lock.ts";

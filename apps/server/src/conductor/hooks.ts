@@ -15,7 +15,7 @@ import type { OnSuccessHook, ScoreConfig } from "../score/config.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
 import type { SqliteCheckpointStore } from "../store/checkpoint-store.ts";
 import type { StoredJob } from "../store/rows.ts";
-import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
+import { runShell, substitutePlaceholders, tagEnvironment } from "../musician/shell.ts";
 import type { SubmitJobOptions, SubmitJobOutcome } from "../contracts/commands.ts";
 import type { ConcertLink } from "./job-manager.ts";
 

@@ -1,5 +1,5 @@
 /**
- * The conductor's wrapper around the musician: it records each attempt's process group the
+ * The wrapper around the instrument-playing musician: it records each attempt's process group the
  * moment the process exists (so a restart can end it if the server is killed), forgets it when
  * the attempt is over, and evaluates a sheet's `skip_when_command` just before the instrument
  * would start. Exit 0 reports the attempt as skipped (the baton skips the sheet deliberately, and

@@ -78,6 +78,24 @@ export function workspaceFingerprint(root: string): string {
   return hash.digest("hex");
 }
 
+/** What the hooks of a job need from its score, stored with the job at submission. */
+export interface HookPlan {
+  onSuccess: ScoreConfig["on_success"];
+  concert: ScoreConfig["concert"];
+}
+
+export function hookPlanOf(config: ScoreConfig): HookPlan {
+  return { onSuccess: config.on_success, concert: config.concert };
+}
+
+/** The stored plan, or null for a job stored before plans carried it. */
+function storedHookPlan(options: Record<string, unknown>): HookPlan | null {
+  const { onSuccess, concert } = options as Partial<HookPlan>;
+  return Array.isArray(onSuccess) && concert !== undefined && concert !== null
+    ? { onSuccess, concert }
+    : null;
+}
+
 export class HookRunner {
   private readonly inFlight = new Map<string, Promise<void>>();
   private unsubscribe: (() => void) | null = null;
@@ -133,24 +151,31 @@ export class HookRunner {
     if (stored === null || !stored.job.hooksPending || stored.job.record.status !== "completed")
       return;
     const job = stored.job;
-    const parsed = this.options.parse(job.scoreText);
-    if (!parsed.ok) {
+    const plan = this.planOf(job);
+    if (!plan.ok) {
       await this.emit(jobId, "hook.failed", {
         index: -1,
-        message: `stored score no longer parses: ${parsed.message}`,
+        message: `stored score no longer parses: ${plan.message}`,
       });
       await this.options.baton.finishHooks(jobId);
       return;
     }
     const done = this.finishedHookIndexes(jobId);
-    const hooks = parsed.config.on_success;
+    const hooks = plan.onSuccess;
     for (let index = 0; index < hooks.length; index += 1) {
       if (done.has(index)) continue;
-      const outcome = await this.runHook(job, parsed.config, hooks[index]!, index);
+      const outcome = await this.runHook(job, plan, hooks[index]!, index);
       if (outcome === "interrupted") return;
       if (outcome === "stop") break;
     }
     await this.options.baton.finishHooks(jobId);
+  }
+
+  private planOf(job: StoredJob): (HookPlan & { ok: true }) | { ok: false; message: string } {
+    const stored = storedHookPlan(job.options);
+    if (stored !== null) return { ok: true, ...stored };
+    const parsed = this.options.parse(job.scoreText);
+    return parsed.ok ? { ok: true, ...hookPlanOf(parsed.config) } : parsed;
   }
 
   private finishedHookIndexes(jobId: string): Set<number> {
@@ -169,7 +194,7 @@ export class HookRunner {
 
   private async runHook(
     job: StoredJob,
-    config: ScoreConfig,
+    config: HookPlan,
     hook: OnSuccessHook,
     index: number,
   ): Promise<HookOutcome> {
@@ -228,7 +253,7 @@ export class HookRunner {
 
   private async chain(
     job: StoredJob,
-    config: ScoreConfig,
+    config: HookPlan,
     hook: OnSuccessHook,
     index: number,
   ): Promise<HookOutcome> {
@@ -262,9 +287,7 @@ export class HookRunner {
     }
     const childParse = this.options.parse(scoreText);
     if (childParse.ok) {
-      const childHash = createHash("sha256")
-        .update(JSON.stringify(childParse.config))
-        .digest("hex");
+      const childHash = childParse.hash;
       const recorded = job.options.workspaceFingerprint;
       if (
         childHash === job.configHash &&

@@ -3,18 +3,16 @@
  * baton commits every row and event), relays commands to the baton as typed outcomes, and on boot ends orphaned musicians and hands every unfinished job back to the
  * baton. Around a job it runs the score's on_success hooks and chains concerts (hooks.ts).
  */
-import { createHash, randomUUID } from "node:crypto";
-import { parse as parseYaml } from "yaml";
+import { randomUUID } from "node:crypto";
 import { toCommandOutcome, type BatonRuntime } from "../baton/index.ts";
 import type { Clock } from "../contracts/clock.ts";
 import { isTerminalJob } from "../contracts/status.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";
-import type { ScoreConfig } from "../score/config.ts";
 import type { SqliteCheckpointStore, StoredJobWithSheets } from "../store/checkpoint-store.ts";
 import { buildJobSpec, resolveWorkspace, type JobOptions } from "./job-spec.ts";
 import { reapOrphans, type ReapedGroup } from "./orphans.ts";
-import { HookRunner } from "./hooks.ts";
+import { HookRunner, hookPlanOf } from "./hooks.ts";
 import { handBack, specFromStored, storedJobOptions, type RecoveryDeps } from "./recovery.ts";
 import { replannedSheets, structureChange } from "./rescore.ts";
 import type {
@@ -66,21 +64,6 @@ export interface RecoveryReport {
   failedToRecover: { jobId: string; message: string }[];
   /** Orphan clean-up plus loading and handing back every job, until the baton accepted them. */
   durationMs: number;
-}
-
-export function configHash(config: ScoreConfig): string {
-  return createHash("sha256").update(JSON.stringify(config)).digest("hex");
-}
-
-function scoreSetsWorkspace(text: string): boolean {
-  try {
-    const raw = parseYaml(text, { version: "1.1" }) as unknown;
-    return (
-      raw !== null && typeof raw === "object" && "workspace" in (raw as Record<string, unknown>)
-    );
-  } catch {
-    return false;
-  }
 }
 
 const invalidState = (message: string): { ok: false; error: CommandError } => ({
@@ -339,7 +322,7 @@ export class JobManager implements ConductorCommands {
       };
     const current = specFromStored(this.recoveryDeps, stored.job);
     if (!current.ok) return invalidState(current.message);
-    const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+    const built = buildJobSpec(parsed, {
       jobId,
       workspace: stored.job.workspace,
       options: storedJobOptions(stored.job.options),
@@ -359,7 +342,7 @@ export class JobManager implements ConductorCommands {
         id: jobId,
         name: parsed.config.name,
         scoreText: score,
-        configHash: configHash(parsed.config),
+        configHash: parsed.hash,
         spec: built.spec,
       },
       sheets,
@@ -415,12 +398,12 @@ export class JobManager implements ConductorCommands {
     const workspace = resolveWorkspace({
       inputWorkspace: options.workspace,
       scoreWorkspace: parsed.config.workspace,
-      scoreSetsWorkspace: scoreSetsWorkspace(options.score),
+      scoreSetsWorkspace: parsed.explicitKeys.has("workspace"),
       dataDir: this.dataDir,
       jobId,
     });
     const jobOptions = this.jobOptions(options, link);
-    const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+    const built = buildJobSpec(parsed, {
       jobId,
       workspace,
       options: jobOptions,
@@ -442,7 +425,7 @@ export class JobManager implements ConductorCommands {
         name: parsed.config.name,
         status: options.dryRun ? "cancelled" : "pending",
         scoreText: options.score,
-        configHash: configHash(parsed.config),
+        configHash: parsed.hash,
         spec: options.dryRun ? null : built.spec,
         workspace,
         idempotencyKey,
@@ -450,6 +433,7 @@ export class JobManager implements ConductorCommands {
         options: {
           ...jobOptions,
           workspaceFingerprint: this.hooks.fingerprintIfChaining(parsed.config, workspace),
+          ...hookPlanOf(parsed.config),
         },
         totalSheets: total,
         concertDepth: link?.depth ?? 0,

@@ -48,7 +48,7 @@ export function specFromStored(
       ok: false,
       message: `stored score of job ${job.record.id} no longer parses: ${parsed.message}`,
     };
-  return buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+  return buildJobSpec(parsed, {
     jobId: job.record.id,
     workspace: job.workspace,
     options: storedJobOptions(job.options),

@@ -5,6 +5,8 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   EVENT_NAMES,
+  isEvent,
+  type EventRecord,
   type EventData,
   type EventName,
   type EventPayloads,
@@ -28,5 +30,22 @@ describe("event payload map", () => {
       ["sheet.fermata", { reason: "needs a person" }],
       ["sheet.fermata", { message: "wrong field" }],
     ]);
+  });
+
+  it("narrows a logged event by name, and its data with it", () => {
+    const record: EventRecord = {
+      seq: 1,
+      jobId: "j",
+      sheetNum: 0,
+      event: "job.rescored",
+      data: { replannedSheets: [2, 3] },
+      timestamp: 0,
+    };
+    expect(isEvent(record, "job.started")).toBe(false);
+    if (!isEvent(record, "job.rescored", "job.recovered")) throw new Error("not narrowed");
+    if (record.event === "job.rescored") {
+      expectTypeOf(record.data.replannedSheets).toEqualTypeOf<number[]>();
+      expect(record.data.replannedSheets).toEqual([2, 3]);
+    }
   });
 });

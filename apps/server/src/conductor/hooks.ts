@@ -8,7 +8,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { EventData, EventName, EventRecord } from "../contracts/event-log.ts";
+import {
+  isEvent,
+  type EventData,
+  type EventName,
+  type EventRecord,
+} from "../contracts/event-log.ts";
 import type { BatonRuntime, HookEventName } from "../baton/index.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { OnSuccessHook, ScoreConfig } from "../score/config.ts";
@@ -19,12 +24,12 @@ import { runShell, substitutePlaceholders, tagEnvironment } from "../musician/sh
 import type { SubmitJobOptions, SubmitJobOutcome } from "../contracts/commands.ts";
 import type { ConcertLink } from "./job-manager.ts";
 
-const OUTCOME_EVENTS: ReadonlySet<EventName> = new Set([
+const OUTCOME_EVENTS = [
   "hook.completed",
   "hook.failed",
   "concert.chained",
   "concert.refused",
-]);
+] as const satisfies readonly EventName[];
 const FINGERPRINT_FILE_LIMIT = 20_000;
 
 export interface HookRunnerOptions {
@@ -184,8 +189,7 @@ export class HookRunner {
     for (;;) {
       const page = this.options.store.readEvents({ jobId, afterSeq: after, limit: 500 });
       for (const event of page) {
-        if (OUTCOME_EVENTS.has(event.event) && typeof event.data.index === "number")
-          done.add(event.data.index);
+        if (isEvent(event, ...OUTCOME_EVENTS)) done.add(event.data.index);
       }
       if (page.length < 500) return done;
       after = page[page.length - 1]!.seq;

@@ -136,6 +136,19 @@ export interface EventRecord extends EventDraft {
   seq: number;
 }
 
+/** A logged event whose data is known from its name. */
+export type LoggedEvent<E extends EventName = EventName> = {
+  [K in E]: Omit<EventRecord, "event" | "data"> & { event: K; data: EventData<K> };
+}[E];
+
+/** Narrows a logged event to one name, and with it the type of its data. */
+export function isEvent<E extends EventName>(
+  record: EventRecord,
+  ...names: E[]
+): record is EventRecord & LoggedEvent<E> {
+  return (names as readonly EventName[]).includes(record.event);
+}
+
 /** Where committed events go after the commit (the bus, which feeds subscriptions). */
 export interface EventSink {
   publish(events: readonly EventRecord[]): void;

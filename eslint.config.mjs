@@ -15,6 +15,17 @@ const transportAndStorage = [
   },
 ];
 
+const batonInternals = {
+  group: ["**/baton/core/**", "**/baton/runtime/**"],
+  message: "Outside the baton, only baton/index.ts is imported (DESIGN.md §1).",
+};
+
+// The pure core sees nothing but itself and the contracts below it.
+const coreOnlyContracts = {
+  regex: "^(?!\\./|\\.\\./\\.\\./contracts/)",
+  message: "baton/core imports only contracts/ and itself (DESIGN.md §1).",
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -63,6 +74,51 @@ export default tseslint.config(
       "apps/server/src/prompt/**/*.ts",
     ],
     rules: { "no-restricted-imports": ["error", { patterns: transportAndStorage }] },
+  },
+  {
+    files: ["apps/server/src/**/*.ts"],
+    ignores: ["apps/server/src/baton/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [batonInternals] }] },
+  },
+  {
+    files: ["apps/server/src/baton/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [...transportAndStorage, coreOnlyContracts] }],
+    },
+  },
+  {
+    files: ["apps/server/src/contracts/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../**", "node:*"],
+              message:
+                "contracts/ sits at the bottom: it imports nothing but itself (DESIGN.md §1).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["apps/server/src/bus/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/baton/**"],
+              message:
+                "The bus carries committed events; it knows nothing of the baton (DESIGN.md §1).",
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ["apps/server/src/graphql/**/*.ts"],

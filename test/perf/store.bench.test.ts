@@ -238,7 +238,7 @@ describe("checkpoint store benchmark", () => {
           jobTimeoutSeconds: null,
           concert: null,
         };
-        const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+        const built = buildJobSpec(parsed, {
           jobId: id,
           workspace: path.join(bootDir, id),
           options,

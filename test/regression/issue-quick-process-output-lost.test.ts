@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runShell } from "../../apps/server/src/conductor/shell.ts";
+import { runShell } from "../../apps/server/src/musician/shell.ts";
 
 const cwd = mkdtempSync(path.join(tmpdir(), "podium-quick-output-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));

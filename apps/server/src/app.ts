@@ -6,8 +6,8 @@
 import { collectCapturedFiles } from "./prompt/context-files.ts";
 import { createRedactor } from "./secrets/redact.ts";
 import path from "node:path";
-import { BatonRuntime } from "./baton/runtime/baton-runtime.ts";
-import type { Clock, TimerHost } from "./baton/runtime/ports.ts";
+import { BatonRuntime } from "./baton/index.ts";
+import type { Clock, TimerHost } from "./contracts/clock.ts";
 import { EventBus } from "./bus/event-bus.ts";
 import type { InstrumentInfo, ProfileProblem } from "./instruments/loader.ts";
 import { DEFAULT_USER_PROFILE_DIRS } from "./instruments/loader.ts";
@@ -17,7 +17,7 @@ import type { PodiumDatabase, SqliteSynchronous } from "./store/database.ts";
 import type { PodiumStore } from "./store/contract.ts";
 import { openStore } from "./store/open-store.ts";
 import type { PostgresDatabase } from "./store/postgres/database.ts";
-import { createGuardedMusician } from "./conductor/guarded-musician.ts";
+import { createGuardedMusician } from "./musician/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
 
@@ -80,7 +80,8 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const onError = options.onError ?? ((error: unknown) => console.error("podium:", error));
   const bus = new EventBus({
     startAfterSeq: await store.lastSeq(),
-    backfill: (afterSeq, uptoSeq) => store.recentEvents(afterSeq, uptoSeq),
+    onSequenceGap: (expected, published) =>
+      onError(new Error(`event log gap: expected seq ${expected}, published ${published}`)),
     onHandlerError: (error, event) =>
       onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
   });
@@ -91,18 +92,13 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     clock,
     env: { ...(options.env ?? process.env), [DATABASE_TAG_VARIABLE]: processTag },
   });
-  // The baton and the guarded musician need each other: the guard skips sheets through the baton.
-  let baton: BatonRuntime | null = null;
   const musician = createGuardedMusician({
     inner: createMusician({ pool, clock }),
     ledger: store,
     clock,
     processTag,
-    async skipSheet(jobId, sheetNum, reason) {
-      await baton?.publishSheetSkipped({ jobId, sheetNum, reason });
-    },
   });
-  baton = new BatonRuntime({
+  const baton = new BatonRuntime({
     captureFiles: (query) => collectCapturedFiles(query),
     store,
     sink: bus,

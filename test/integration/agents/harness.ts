@@ -11,8 +11,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type {
   AttemptRequest,
-  AttemptResult,
-  MusicianPort,
+  PlayingMusician,
+  PlayedAttempt,
 } from "../../../apps/server/src/contracts/attempt.ts";
 import { loadInstrumentProfiles } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
@@ -75,7 +75,7 @@ export interface AgentHarness {
   play(
     request: Partial<AttemptRequest> & { workspace: string },
     onSpawn?: (pgid: number) => void,
-  ): Promise<AttemptResult>;
+  ): Promise<PlayedAttempt>;
   close(): Promise<void>;
 }
 
@@ -110,7 +110,7 @@ export async function startAgentHarness(cli: AgentCli): Promise<AgentHarness> {
   const env = agentEnvironment(cli, root, standIn.url);
   const { profiles } = loadInstrumentProfiles({ userDirs: [] });
   const pool = new BackendPool({ profiles, env });
-  const musician: MusicianPort = createMusician({ pool });
+  const musician: PlayingMusician = createMusician({ pool });
   let workspaces = 0;
   return {
     standIn,

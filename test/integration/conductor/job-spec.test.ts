@@ -45,7 +45,7 @@ describe("score -> JobSpec", () => {
       writeFileSync(path.join(dir, "step.j2"), "hello {{ who }}");
       const parsed = parseScore(SCORE.replace("prompts/step.j2", "step.j2"), { baseDir: dir });
       if (!parsed.ok) throw new Error(parsed.message);
-      const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+      const built = buildJobSpec(parsed, {
         jobId: "j",
         workspace: "/ws",
         options: OPTIONS,
@@ -96,7 +96,7 @@ describe("score -> JobSpec", () => {
   it("reports a template_file that the server cannot read", () => {
     const parsed = parseScore(SCORE);
     if (!parsed.ok) throw new Error(parsed.message);
-    const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+    const built = buildJobSpec(parsed, {
       jobId: "j",
       workspace: "/ws",
       options: OPTIONS,
@@ -142,5 +142,43 @@ describe("score -> JobSpec", () => {
         scoreSetsWorkspace: false,
       }),
     ).toBe("/data/workspaces/abc");
+  });
+});
+
+describe("a score is planned once", () => {
+  it("carries the template text, the keys written and a hash; the spec reads the template from it", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "podium-plan-"));
+    try {
+      writeFileSync(path.join(dir, "step.j2"), "read once {{ who }}");
+      const text = SCORE.replace("prompts/step.j2", "step.j2");
+      const parsed = parseScore(text, { baseDir: dir });
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect(parsed.template).toBe("read once {{ who }}");
+      expect(parsed.explicitKeys.has("retry")).toBe(true);
+      expect(parsed.explicitKeys.has("workspace")).toBe(false);
+      expect(parsed.hash).toMatch(/^[0-9a-f]{64}$/);
+      const again = parseScore(text, { baseDir: dir });
+      expect(again.ok && again.hash).toBe(parsed.hash);
+      // The file is gone: a spec that read it a second time would fail.
+      rmSync(path.join(dir, "step.j2"));
+      const built = buildJobSpec(parsed, {
+        jobId: "j",
+        workspace: "/ws",
+        options: OPTIONS,
+        cwd: dir,
+      });
+      if (!built.ok) throw new Error(built.message);
+      expect(built.spec.prompt.template).toBe("read once {{ who }}");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("tells a workspace the author wrote from the default", () => {
+    const withWorkspace = parseScore(
+      `${SCORE.replace("prompts/step.j2", "x.j2")}workspace: ./out\n`,
+    );
+    if (!withWorkspace.ok) throw new Error(withWorkspace.message);
+    expect(withWorkspace.explicitKeys.has("workspace")).toBe(true);
   });
 });

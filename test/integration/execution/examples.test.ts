@@ -36,7 +36,7 @@ async function runExample(file: string) {
   if (!parsed.ok) throw new Error(parsed.message);
   const workspace = tempDir("podium-example-");
   const jobId = `job-${path.basename(file, ".yaml")}`;
-  const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+  const built = buildJobSpec(parsed, {
     jobId,
     workspace,
     cwd: examplesDir,

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MusicianPort } from "../../../apps/server/src/contracts/attempt.ts";
+import type { PlayingMusician } from "../../../apps/server/src/contracts/attempt.ts";
 import { loadInstrumentProfiles } from "../../../apps/server/src/instruments/loader.ts";
 import { BackendPool } from "../../../apps/server/src/instruments/pool.ts";
 import { createMusician } from "../../../apps/server/src/musician/musician.ts";
@@ -18,7 +18,7 @@ if (!haveUpstream)
 describe.skipIf(!haveUpstream)("upstream profiles at run time", () => {
   // Built in beforeAll: a skipped describe still runs its body, and the files may be missing.
   let pool: BackendPool;
-  let musician: MusicianPort;
+  let musician: PlayingMusician;
   beforeAll(() => {
     const { profiles } = loadInstrumentProfiles({ builtinDir: upstreamDir, userDirs: [] });
     for (const [name, fake] of [

@@ -9,7 +9,6 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SheetStatus } from "../../../apps/server/src/contracts/status.ts";
 import type { JobRecord, SheetRecord } from "../../../apps/server/src/contracts/records.ts";
-import { configHash } from "../../../apps/server/src/conductor/job-manager.ts";
 import { createPodium, type Podium } from "../../../apps/server/src/app.ts";
 import { parseScore } from "../../../apps/server/src/score/parse.ts";
 import { freshSheetRecord } from "../../../apps/server/src/baton/core/registry.ts";
@@ -41,7 +40,7 @@ async function crashedCheckpoint(
       name: "crashed",
       status: "pending",
       scoreText,
-      configHash: configHash(parsed.config),
+      configHash: parsed.hash,
       // No stored spec: this checkpoint takes the path of rows planned again from their score.
       spec: null,
       workspace: path.join(dir, "ws"),

@@ -9,7 +9,7 @@ import type {
   CheckpointStore,
 } from "../../../apps/server/src/baton/runtime/ports.ts";
 import { MemoryCheckpointStore } from "../../../apps/server/src/store/memory-store.ts";
-import type { PodiumStore } from "../../../apps/server/src/store/contract.ts";
+import type { ReplacedScore } from "../../../apps/server/src/store/contract.ts";
 import { storeBackends, type OpenedSubject } from "./support/backends.ts";
 import { attempt, draft, jobRecord, newJob, sheet } from "./support/fixtures.ts";
 
@@ -197,19 +197,19 @@ describe.each(backends)("the store contract on $name", (backend) => {
     expect(await store.lastSeq()).toBe(2);
   });
 
-  test("replaces a resumed job's score and the sheets still to run, with its events", async () => {
+  test("commits a resumed job's corrected score with the sheets still to run and its events", async () => {
     const { store } = await open();
     await store.insertJob(
       newJob("j1"),
       [sheet("j1", 1), sheet("j1", 2)],
       [draft("j1", "job.submitted")],
     );
-    const spec = { sheets: [] } as unknown as Parameters<PodiumStore["replaceScore"]>[0]["spec"];
-    const logged = await store.replaceScore(
-      { id: "j1", name: "renamed", scoreText: "name: y\n", configHash: "h2", spec },
-      [sheet("j1", 2, { prompt: "corrected" })],
-      [draft("j1", "job.rescored")],
-    );
+    const spec = { sheets: [] } as unknown as ReplacedScore["spec"];
+    const logged = await store.commit({
+      ...onlyEvents([draft("j1", "job.rescored")]),
+      sheets: [sheet("j1", 2, { prompt: "corrected" })],
+      rescored: [{ id: "j1", name: "renamed", scoreText: "name: y\n", configHash: "h2", spec }],
+    });
     expect(logged.map((e) => e.seq)).toEqual([2]);
     const { job, sheets } = (await store.loadJob("j1"))!;
     expect([job.name, job.scoreText, job.configHash, job.spec]).toEqual([
@@ -246,7 +246,7 @@ describe.each(backends)("the store contract on $name", (backend) => {
       jobs: [jobRecord("parent", { status: "completed", completedAt: 5 })],
     });
     expect((await store.loadJobsWithPendingHooks()).map((j) => j.record.id)).toEqual(["parent"]);
-    await store.markHooksDone("parent");
+    await store.commit({ ...onlyEvents([]), hooksFinished: ["parent"] });
     expect(await store.loadJobsWithPendingHooks()).toEqual([]);
     expect(await store.childJobIds("parent")).toEqual(["child2", "child1"]);
   });
@@ -268,7 +268,6 @@ describe.each(backends)("the store contract on $name", (backend) => {
     const page = await store.readModel.listEvents({ afterSeq: 0, limit: 2 });
     expect([page.rows.map((e) => e.seq), page.hasNextPage]).toEqual([[1, 2], true]);
     expect(await store.readModel.lastEventSeq()).toBe(4);
-    expect(store.recentEvents(1, 3).map((e) => e.seq)).toEqual([2, 3]);
   });
 
   test("keeps a recorded process group through upserts until the ledger clears it", async () => {

@@ -163,10 +163,14 @@ describe("BatonRuntime: running jobs", () => {
     expect(await h.adapter.waitForCompletion("j")).toBe(true);
   });
 
-  it("publishJobEvent and clearInstrumentRateLimit go through the inbox and the store", async () => {
+  it("hook reports and clearInstrumentRateLimit go through the inbox and the store", async () => {
     const h = harness(() => ({}));
-    await h.adapter.publishJobEvent("j", "job.submitted", { name: "demo" });
-    expect(h.store.events[0]).toMatchObject({ seq: 1, event: "job.submitted", sheetNum: 0 });
+    await h.adapter.reportHook("j", "hook.started", {
+      index: 0,
+      type: "run_command",
+      description: null,
+    });
+    expect(h.store.events[0]).toMatchObject({ seq: 1, event: "hook.started", sheetNum: 0 });
     expect(h.sink.published[0]!.seq).toBe(1);
     expect(await h.adapter.clearInstrumentRateLimit("nothing")).toBe(0);
   });

@@ -177,6 +177,55 @@ function sample(kind: BatonEventKind, e: Engine): BatonEvent {
       };
     case "DeregisterJob":
       return { kind, jobId: "j" };
+    case "SubmitJob": {
+      const submitted = spec("k", [plan(1)]);
+      return {
+        kind,
+        job: {
+          id: "k",
+          name: "k",
+          status: "pending",
+          scoreText: "name: k",
+          configHash: "h",
+          spec: submitted,
+          workspace: "/tmp/k",
+          idempotencyKey: null,
+          warnings: [],
+          options: {},
+          totalSheets: 1,
+          concertDepth: 0,
+          parentJobId: null,
+          hooksPending: false,
+          createdAt: e.now,
+        },
+        sheets: submitted.sheets,
+        dryRunReason: null,
+        startSheet: 1,
+      };
+    }
+    case "FailUnrecoverable":
+      return { kind, job: { ...e.state.jobs.get("j")!.record }, sheets: [], message: "gone" };
+    case "HookReported":
+      return {
+        kind,
+        jobId: "j",
+        event: "hook.started",
+        data: { index: 0, type: "run_command", description: null },
+      };
+    case "HooksFinished":
+      return { kind, jobId: "j" };
+    case "ReplaceScore":
+      return {
+        kind,
+        score: {
+          id: "j",
+          name: "j",
+          scoreText: "name: j",
+          configHash: "h",
+          spec: e.state.jobs.get("j")!.spec,
+        },
+        sheets: [],
+      };
   }
 }
 

@@ -8,12 +8,10 @@ function record(seq: number, jobId = "j"): EventRecord {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** An append-only log as the store keeps it: seqs handed out in commit order, read by range. */
+/** An append-only log as the store keeps it: seqs handed out in commit order. */
 function eventLog(jobOf: (seq: number) => string = () => "j") {
   const committed: EventRecord[] = [];
-  const reads: Array<[number, number]> = [];
   return {
-    reads,
     commit(count: number): EventRecord[] {
       const batch = Array.from({ length: count }, (_, i) => {
         const seq = committed.length + i + 1;
@@ -23,65 +21,62 @@ function eventLog(jobOf: (seq: number) => string = () => "j") {
       return batch;
     },
     lastSeq: () => committed.length,
-    backfill(afterSeq: number, uptoSeq: number): EventRecord[] {
-      reads.push([afterSeq, uptoSeq]);
-      return committed.filter((e) => e.seq > afterSeq && e.seq <= uptoSeq);
-    },
   };
 }
 
 describe("EventBus ordering", () => {
-  it("delivers in seq order with no gap or duplicate when writers publish out of order", async () => {
+  it("delivers each commit in seq order and drops a commit published twice", async () => {
     const log = eventLog();
-    const bus = new EventBus({ startAfterSeq: log.lastSeq(), backfill: log.backfill });
+    const gaps: Array<[number, number]> = [];
+    const bus = new EventBus({
+      startAfterSeq: log.lastSeq(),
+      onSequenceGap: (expected, got) => void gaps.push([expected, got]),
+    });
     const seen: number[] = [];
     bus.subscribe((event) => void seen.push(event.seq));
     const first = log.commit(2);
     const second = log.commit(1);
-    // The second writer publishes before the first, then the first, then the second again.
-    bus.publish(second);
     bus.publish(first);
+    bus.publish(second);
     bus.publish(second);
     await tick();
     expect(seen).toEqual([1, 2, 3]);
-    expect(log.reads).toEqual([[0, 2]]);
+    expect(gaps).toEqual([]);
     expect(bus.lastPublishedSeq).toBe(3);
   });
 
-  it("never publishes what was in the log before it started, nor asks the log for it", async () => {
+  it("never publishes what was in the log before it started", async () => {
     const log = eventLog();
     const before = log.commit(5);
-    const bus = new EventBus({ startAfterSeq: log.lastSeq(), backfill: log.backfill });
+    const bus = new EventBus({ startAfterSeq: log.lastSeq() });
     const seen: number[] = [];
     bus.subscribe((event) => void seen.push(event.seq));
     bus.publish(before);
-    const later = log.commit(2);
-    bus.publish(later.slice(1));
+    bus.publish(log.commit(2));
     await tick();
     expect(seen).toEqual([6, 7]);
-    expect(log.reads).toEqual([[5, 6]]);
     expect(bus.lastPublishedSeq).toBe(7);
   });
 
-  it("drops duplicates and stale seqs even without a log to backfill from", async () => {
-    const bus = new EventBus();
+  it("reports a seq gap as a bug, still delivers, and drops stale seqs", async () => {
+    const gaps: Array<[number, number]> = [];
+    const bus = new EventBus({ onSequenceGap: (expected, got) => void gaps.push([expected, got]) });
     const seen: number[] = [];
     bus.subscribe((event) => void seen.push(event.seq));
     bus.publish([record(1), record(2), record(2), record(1)]);
     bus.publish([record(2), record(4), record(3)]);
     await tick();
-    // Without a log the gap before 4 cannot be filled, and 3 then arrives too late.
     expect(seen).toEqual([1, 2, 4]);
+    expect(gaps).toEqual([[3, 4]]);
   });
 
-  it("backfilled events go through each subscriber's job filter and queue bound", async () => {
+  it("events go through each subscriber's job filter and queue bound", async () => {
     const log = eventLog((seq) => (seq % 2 === 0 ? "even" : "odd"));
-    const bus = new EventBus({ backfill: log.backfill });
+    const bus = new EventBus();
     const even: number[] = [];
     bus.subscribe((event) => void even.push(event.seq), { jobId: "even" });
     const stuck = bus.subscribe(() => new Promise<void>(() => undefined), { maxQueue: 3 });
-    const batch = log.commit(6);
-    bus.publish(batch.slice(5));
+    bus.publish(log.commit(6));
     await tick();
     expect(even).toEqual([2, 4, 6]);
     expect(stuck.overflowed).toBe(true);
@@ -90,12 +85,12 @@ describe("EventBus ordering", () => {
 
   it("keeps every subscriber in order when a handler publishes while being delivered to", async () => {
     const log = eventLog();
-    const bus = new EventBus({ backfill: log.backfill });
+    const bus = new EventBus();
     const first: number[] = [];
     const second: number[] = [];
     bus.subscribe((event) => {
       first.push(event.seq);
-      // A subscriber that commits in reaction (as on_success hooks do) publishes re-entrantly.
+      // A subscriber whose reaction is committed (as on_success hooks are) publishes re-entrantly.
       if (event.seq === 1) bus.publish(log.commit(1));
     });
     bus.subscribe((event) => void second.push(event.seq));

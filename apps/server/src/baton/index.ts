@@ -34,3 +34,13 @@ export { backoffDelayMs, seededUnit } from "./core/backoff.ts";
 export { blockedMessage } from "./core/cascade.ts";
 export { tokenCounter } from "./core/registry.ts";
 export { toCommandOutcome } from "./runtime/outcome.ts";
+export type {
+  CheckpointCommit,
+  CheckpointStore,
+  Clock,
+  EventSink,
+  MusicianPort,
+  TimerHost,
+} from "./runtime/ports.ts";
+export { normalizePauseReasons } from "./core/pause.ts";
+export { truncateContext } from "./core/request.ts";

@@ -3,16 +3,17 @@
  * subscribers in `seq` order, with no gap and no duplicate, each subscriber behind its own
  * bounded queue, so a slow or failing subscriber never stalls the engine or the others.
  *
- * Ordering: several writers commit through the store (the baton, the conductor), so one may
- * publish ahead of another. The missing seqs are then read back from the log, which is the
- * truth, and a later publish of them is dropped as already seen.
+ * Ordering: the baton's runtime is the one writer of the event log and publishes each commit
+ * after it, in commit order, so seqs arrive consecutively. A seq seen before is dropped; a gap
+ * can only be a bug, and is reported (the events are still delivered; a subscriber that must be
+ * complete replays from the log, which has no gap).
  *
  * Overflow policy: when a subscriber's queue is full the subscription is disconnected and its
  * `overflowed` flag set. Dropping silently would leave a gap in what a client believes is a
  * complete stream; a disconnected subscriber instead knows it must replay from the event log
  * (from its last seq), which the log makes gap-free.
  */
-import type { EventSink } from "../baton/runtime/ports.ts";
+import type { EventSink } from "../contracts/event-log.ts";
 import {
   Subscriber,
   type EventHandler,
@@ -28,8 +29,8 @@ export const DEFAULT_SUBSCRIBER_QUEUE = 10_000;
 export interface EventBusOptions {
   /** The last seq already in the log when the bus starts (nothing up to it is published). */
   startAfterSeq?: number;
-  /** Reads committed events with afterSeq < seq <= uptoSeq from the log, in order. */
-  backfill?: (afterSeq: number, uptoSeq: number) => readonly EventRecord[];
+  /** Told when a published seq skips past the next expected one (a bug: the log has one writer). */
+  onSequenceGap?: (expectedSeq: number, publishedSeq: number) => void;
   /** Told of every error a subscriber's handler throws (the subscriber keeps receiving). */
   onHandlerError?: HandlerErrorReporter;
 }
@@ -45,12 +46,12 @@ export class EventBus implements EventSink {
   private readonly subscribers = new Set<Subscriber>();
   private nextId = 1;
   private lastSeq: number;
-  private readonly backfill: EventBusOptions["backfill"];
+  private readonly onSequenceGap: EventBusOptions["onSequenceGap"];
   private readonly onHandlerError: EventBusOptions["onHandlerError"];
 
   constructor(options: EventBusOptions = {}) {
     this.lastSeq = options.startAfterSeq ?? 0;
-    this.backfill = options.backfill;
+    this.onSequenceGap = options.onSequenceGap;
     this.onHandlerError = options.onHandlerError;
   }
 
@@ -66,9 +67,7 @@ export class EventBus implements EventSink {
   publish(events: readonly EventRecord[]): void {
     for (const event of events) {
       if (event.seq <= this.lastSeq) continue;
-      if (event.seq > this.lastSeq + 1 && this.backfill) {
-        for (const missing of this.backfill(this.lastSeq, event.seq - 1)) this.fanOut(missing);
-      }
+      if (event.seq > this.lastSeq + 1) this.onSequenceGap?.(this.lastSeq + 1, event.seq);
       this.fanOut(event);
     }
   }
@@ -137,9 +136,8 @@ export class EventBus implements EventSink {
     return iterator;
   }
 
-  /** Hands one event, if not yet seen, to every subscriber's queue. */
+  /** Hands one event to every subscriber's queue. */
   private fanOut(event: EventRecord): void {
-    if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     for (const subscriber of this.subscribers) subscriber.offer(event);
   }

@@ -8,23 +8,28 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
-import type { EventName, EventRecord } from "../contracts/event-log.ts";
+import {
+  isEvent,
+  type EventData,
+  type EventName,
+  type EventRecord,
+} from "../contracts/event-log.ts";
+import type { BatonRuntime, HookEventName } from "../baton/index.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { OnSuccessHook, ScoreConfig } from "../score/config.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
 import type { PodiumStore } from "../store/contract.ts";
 import type { StoredJob } from "../store/rows.ts";
-import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
+import { runShell, substitutePlaceholders, tagEnvironment } from "../musician/shell.ts";
 import type { SubmitJobOptions, SubmitJobOutcome } from "../contracts/commands.ts";
 import type { ConcertLink } from "./job-manager.ts";
 
-const OUTCOME_EVENTS: ReadonlySet<EventName> = new Set([
+const OUTCOME_EVENTS = [
   "hook.completed",
   "hook.failed",
   "concert.chained",
   "concert.refused",
-]);
+] as const satisfies readonly EventName[];
 const FINGERPRINT_FILE_LIMIT = 20_000;
 
 export interface HookRunnerOptions {
@@ -76,6 +81,24 @@ export function workspaceFingerprint(root: string): string {
     }
   }
   return hash.digest("hex");
+}
+
+/** What the hooks of a job need from its score, stored with the job at submission. */
+export interface HookPlan {
+  onSuccess: ScoreConfig["on_success"];
+  concert: ScoreConfig["concert"];
+}
+
+export function hookPlanOf(config: ScoreConfig): HookPlan {
+  return { onSuccess: config.on_success, concert: config.concert };
+}
+
+/** The stored plan, or null for a job stored before plans carried it. */
+function storedHookPlan(options: Record<string, unknown>): HookPlan | null {
+  const { onSuccess, concert } = options as Partial<HookPlan>;
+  return Array.isArray(onSuccess) && concert !== undefined && concert !== null
+    ? { onSuccess, concert }
+    : null;
 }
 
 export class HookRunner {
@@ -134,24 +157,31 @@ export class HookRunner {
     if (stored === null || !stored.job.hooksPending || stored.job.record.status !== "completed")
       return;
     const job = stored.job;
-    const parsed = this.options.parse(job.scoreText);
-    if (!parsed.ok) {
+    const plan = this.planOf(job);
+    if (!plan.ok) {
       await this.emit(jobId, "hook.failed", {
         index: -1,
-        message: `stored score no longer parses: ${parsed.message}`,
+        message: `stored score no longer parses: ${plan.message}`,
       });
-      await this.options.store.markHooksDone(jobId);
+      await this.options.baton.finishHooks(jobId);
       return;
     }
     const done = await this.finishedHookIndexes(jobId);
-    const hooks = parsed.config.on_success;
+    const hooks = plan.onSuccess;
     for (let index = 0; index < hooks.length; index += 1) {
       if (done.has(index)) continue;
-      const outcome = await this.runHook(job, parsed.config, hooks[index]!, index);
+      const outcome = await this.runHook(job, plan, hooks[index]!, index);
       if (outcome === "interrupted") return;
       if (outcome === "stop") break;
     }
-    await this.options.store.markHooksDone(jobId);
+    await this.options.baton.finishHooks(jobId);
+  }
+
+  private planOf(job: StoredJob): (HookPlan & { ok: true }) | { ok: false; message: string } {
+    const stored = storedHookPlan(job.options);
+    if (stored !== null) return { ok: true, ...stored };
+    const parsed = this.options.parse(job.scoreText);
+    return parsed.ok ? { ok: true, ...hookPlanOf(parsed.config) } : parsed;
   }
 
   private async finishedHookIndexes(jobId: string): Promise<Set<number>> {
@@ -160,8 +190,7 @@ export class HookRunner {
     for (;;) {
       const page = await this.options.store.readEvents({ jobId, afterSeq: after, limit: 500 });
       for (const event of page) {
-        if (OUTCOME_EVENTS.has(event.event) && typeof event.data.index === "number")
-          done.add(event.data.index);
+        if (isEvent(event, ...OUTCOME_EVENTS)) done.add(event.data.index);
       }
       if (page.length < 500) return done;
       after = page[page.length - 1]!.seq;
@@ -170,7 +199,7 @@ export class HookRunner {
 
   private async runHook(
     job: StoredJob,
-    config: ScoreConfig,
+    config: HookPlan,
     hook: OnSuccessHook,
     index: number,
   ): Promise<HookOutcome> {
@@ -229,7 +258,7 @@ export class HookRunner {
 
   private async chain(
     job: StoredJob,
-    config: ScoreConfig,
+    config: HookPlan,
     hook: OnSuccessHook,
     index: number,
   ): Promise<HookOutcome> {
@@ -263,9 +292,7 @@ export class HookRunner {
     }
     const childParse = this.options.parse(scoreText);
     if (childParse.ok) {
-      const childHash = createHash("sha256")
-        .update(JSON.stringify(childParse.config))
-        .digest("hex");
+      const childHash = childParse.hash;
       const recorded = job.options.workspaceFingerprint;
       if (
         childHash === job.configHash &&
@@ -307,11 +334,11 @@ export class HookRunner {
     return "continue";
   }
 
-  private async emit(
+  private async emit<E extends HookEventName>(
     jobId: string,
-    event: EventName,
-    data: Record<string, unknown>,
+    event: E,
+    data: EventData<E>,
   ): Promise<void> {
-    await this.options.baton.publishJobEvent(jobId, event, data);
+    await this.options.baton.reportHook(jobId, event, data);
   }
 }

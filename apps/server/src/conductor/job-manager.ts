@@ -1,31 +1,19 @@
 /**
- * The conductor (DESIGN.md §5, §7): turns submissions into jobs, relays commands to the baton as
- * typed outcomes, and on boot ends orphaned musicians and hands every unfinished job back to the
+ * The conductor (DESIGN.md §5, §7): plans submissions and hands them to the baton as events (the
+ * baton commits every row and event), relays commands to the baton as typed outcomes, and on boot ends orphaned musicians and hands every unfinished job back to the
  * baton. Around a job it runs the score's on_success hooks and chains concerts (hooks.ts).
  */
-import { createHash, randomUUID } from "node:crypto";
-import { parse as parseYaml } from "yaml";
-import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
-import { toCommandOutcome } from "../baton/runtime/outcome.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
-import type { SheetRecord } from "../contracts/records.ts";
+import { randomUUID } from "node:crypto";
+import { toCommandOutcome, type BatonRuntime } from "../baton/index.ts";
+import type { Clock } from "../contracts/clock.ts";
 import { isTerminalJob } from "../contracts/status.ts";
-import { freshSheetRecord } from "../baton/core/registry.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";
-import type { ScoreConfig } from "../score/config.ts";
 import type { PodiumStore, StoredJobWithSheets } from "../store/contract.ts";
 import { buildJobSpec, resolveWorkspace, type JobOptions } from "./job-spec.ts";
 import { reapOrphans, type ReapedGroup } from "./orphans.ts";
-import { HookRunner } from "./hooks.ts";
-import {
-  failUnrecoverable,
-  handBack,
-  skipBeforeStart,
-  specFromStored,
-  storedJobOptions,
-  type RecoveryDeps,
-} from "./recovery.ts";
+import { HookRunner, hookPlanOf } from "./hooks.ts";
+import { handBack, specFromStored, storedJobOptions, type RecoveryDeps } from "./recovery.ts";
 import { replannedSheets, structureChange } from "./rescore.ts";
 import type {
   CommandError,
@@ -42,7 +30,7 @@ export const DRY_RUN_MESSAGE = "Dry run: the score was validated and planned; no
 export interface JobManagerOptions {
   store: PodiumStore;
   baton: BatonRuntime;
-  /** Where committed events are published (the conductor's own, such as job.submitted). */
+  /** Where the baton publishes committed events; hooks start when a job.completed arrives. */
   bus: EventBus;
   clock: Clock;
   /** Relative score workspaces and the default `<dataDir>/workspaces/<job-id>` live here. */
@@ -76,21 +64,6 @@ export interface RecoveryReport {
   failedToRecover: { jobId: string; message: string }[];
   /** Orphan clean-up plus loading and handing back every job, until the baton accepted them. */
   durationMs: number;
-}
-
-export function configHash(config: ScoreConfig): string {
-  return createHash("sha256").update(JSON.stringify(config)).digest("hex");
-}
-
-function scoreSetsWorkspace(text: string): boolean {
-  try {
-    const raw = parseYaml(text, { version: "1.1" }) as unknown;
-    return (
-      raw !== null && typeof raw === "object" && "workspace" in (raw as Record<string, unknown>)
-    );
-  } catch {
-    return false;
-  }
 }
 
 const invalidState = (message: string): { ok: false; error: CommandError } => ({
@@ -136,8 +109,6 @@ export class JobManager implements ConductorCommands {
     this.recoveryDeps = {
       store: this.store,
       baton: this.baton,
-      sink: this.bus,
-      clock: this.clock,
       parse: (text) => this.parse(text),
       cwd: this.cwd,
     };
@@ -183,7 +154,11 @@ export class JobManager implements ConductorCommands {
         report.recoveredJobs.push(jobId);
       } else {
         report.failedToRecover.push({ jobId, message: outcome.message });
-        await failUnrecoverable(this.recoveryDeps, stored, outcome.message);
+        await this.baton.failUnrecoverable({
+          job: stored.job.record,
+          sheets: stored.sheets,
+          message: outcome.message,
+        });
       }
     }
     report.durationMs = performance.now() - startedAt;
@@ -347,7 +322,7 @@ export class JobManager implements ConductorCommands {
       };
     const current = specFromStored(this.recoveryDeps, stored.job);
     if (!current.ok) return invalidState(current.message);
-    const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+    const built = buildJobSpec(parsed, {
       jobId,
       workspace: stored.job.workspace,
       options: storedJobOptions(stored.job.options),
@@ -362,26 +337,17 @@ export class JobManager implements ConductorCommands {
 
     const sheets = replannedSheets(stored.sheets, built.spec);
     if (this.baton.getJob(jobId) !== null) await this.baton.deregisterJob(jobId);
-    const logged = await this.store.replaceScore(
-      {
+    const replaced = await this.baton.replaceScore({
+      score: {
         id: jobId,
         name: parsed.config.name,
         scoreText: score,
-        configHash: configHash(parsed.config),
+        configHash: parsed.hash,
         spec: built.spec,
       },
       sheets,
-      [
-        {
-          jobId,
-          sheetNum: 0,
-          event: "job.rescored",
-          data: { replannedSheets: sheets.map((s) => s.num) },
-          timestamp: this.clock.now(),
-        },
-      ],
-    );
-    this.bus.publish(logged);
+    });
+    if (!replaced.ok) return invalidState(replaced.rejection.message);
     const reloaded = (await this.store.loadJob(jobId))!;
     const handed = await handBack(this.recoveryDeps, reloaded);
     if (!handed.ok) return invalidState(handed.message);
@@ -432,12 +398,12 @@ export class JobManager implements ConductorCommands {
     const workspace = resolveWorkspace({
       inputWorkspace: options.workspace,
       scoreWorkspace: parsed.config.workspace,
-      scoreSetsWorkspace: scoreSetsWorkspace(options.score),
+      scoreSetsWorkspace: parsed.explicitKeys.has("workspace"),
       dataDir: this.dataDir,
       jobId,
     });
     const jobOptions = this.jobOptions(options, link);
-    const built = buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+    const built = buildJobSpec(parsed, {
       jobId,
       workspace,
       options: jobOptions,
@@ -453,17 +419,13 @@ export class JobManager implements ConductorCommands {
 
     const now = this.clock.now();
     const warnings = options.dryRun ? [...parsed.warnings, DRY_RUN_MESSAGE] : parsed.warnings;
-    const sheets = parsed.sheets.map((plan) => freshSheetRecord(jobId, plan));
-    if (options.dryRun) markDryRun(sheets);
-    const inserted = await this.store.insertJob(
-      {
+    const submitted = await this.baton.submitJob({
+      job: {
         id: jobId,
         name: parsed.config.name,
-        // A dry run is stored for people to inspect (its sheets, DAG and warnings) and is
-        // terminal at once, so nothing ever dispatches or recovers it.
         status: options.dryRun ? "cancelled" : "pending",
         scoreText: options.score,
-        configHash: configHash(parsed.config),
+        configHash: parsed.hash,
         spec: options.dryRun ? null : built.spec,
         workspace,
         idempotencyKey,
@@ -471,6 +433,7 @@ export class JobManager implements ConductorCommands {
         options: {
           ...jobOptions,
           workspaceFingerprint: this.hooks.fingerprintIfChaining(parsed.config, workspace),
+          ...hookPlanOf(parsed.config),
         },
         totalSheets: total,
         concertDepth: link?.depth ?? 0,
@@ -478,61 +441,21 @@ export class JobManager implements ConductorCommands {
         hooksPending: !options.dryRun && parsed.config.on_success.length > 0,
         createdAt: now,
       },
-      sheets,
-      [
-        {
-          jobId,
-          sheetNum: 0,
-          event: "job.submitted",
-          data: {
-            name: parsed.config.name,
-            totalSheets: total,
-            dryRun: options.dryRun ?? false,
-            workspace,
-          },
-          timestamp: now,
-        },
-        ...(options.dryRun
-          ? [
-              {
-                jobId,
-                sheetNum: 0,
-                event: "job.cancelled" as const,
-                data: { reason: DRY_RUN_MESSAGE },
-                timestamp: now,
-              },
-            ]
-          : []),
-      ],
-    );
-    if (!inserted.created) {
-      const existing = await this.store.loadJob(inserted.jobId);
+      sheets: parsed.sheets,
+      dryRunReason: options.dryRun ? DRY_RUN_MESSAGE : null,
+      startSheet,
+    });
+    if (submitted.ok) return { ok: true, jobId, warnings, created: true };
+    const { rejection } = submitted;
+    if (rejection.kind === "duplicate_job" && rejection.jobId !== undefined) {
+      const existing = await this.store.loadJob(rejection.jobId);
       return {
         ok: true,
-        jobId: inserted.jobId,
+        jobId: rejection.jobId,
         warnings: existing?.job.warnings ?? [],
         created: false,
       };
     }
-    this.bus.publish(inserted.events);
-    if (!options.dryRun) {
-      const before = range(1, startSheet);
-      await Promise.all([
-        this.baton.registerJob(built.spec),
-        ...skipBeforeStart(this.baton, jobId, before, startSheet),
-      ]);
-    }
-    return { ok: true, jobId, warnings, created: true };
-  }
-}
-
-function range(from: number, toExclusive: number): number[] {
-  return Array.from({ length: Math.max(0, toExclusive - from) }, (_, i) => from + i);
-}
-
-function markDryRun(sheets: SheetRecord[]): void {
-  for (const sheet of sheets) {
-    sheet.status = "cancelled";
-    sheet.errorMessage = DRY_RUN_MESSAGE;
+    return { ok: false, message: rejection.message, problems: [] };
   }
 }

@@ -3,9 +3,9 @@
  * keeps for itself (hooks, concert settings). Every knob named in DESIGN.md §4 lands here.
  */
 import path from "node:path";
-import type { JobPolicy, JobSpec } from "../baton/core/policy.ts";
+import type { JobPolicy, JobSpec } from "../contracts/job-spec.ts";
 import type { ScoreConfig } from "../score/config.ts";
-import type { SheetPlan } from "../score/types.ts";
+import type { ScorePlan } from "../score/parse.ts";
 import { resolvePromptTemplate } from "../score/template.ts";
 
 /** What a job was submitted with, beyond the score; stored in the Job row's `options`. */
@@ -84,13 +84,16 @@ export function buildPolicy(config: ScoreConfig, options: JobOptions): JobPolicy
 }
 
 export function buildJobSpec(
-  config: ScoreConfig,
-  sheets: SheetPlan[],
-  totalMovements: number,
+  plan: Pick<ScorePlan, "config" | "sheets" | "totalMovements" | "template">,
   context: SpecContext,
 ): { ok: true; spec: JobSpec } | { ok: false; message: string } {
-  // Relative to the server's working directory, as Marianne's conductor opens it.
-  const template = resolvePromptTemplate(config, context.cwd, context.allowedRoots);
+  const { config, sheets, totalMovements } = plan;
+  // Read by the parse when it knew where from; else relative to the server's working directory,
+  // as Marianne's conductor opens it.
+  const template =
+    plan.template !== undefined
+      ? { template: plan.template }
+      : resolvePromptTemplate(config, context.cwd, context.allowedRoots);
   if ("problem" in template)
     return { ok: false, message: `${template.problem.path}: ${template.problem.message}` };
   const crossSheet = config.cross_sheet;

@@ -8,17 +8,11 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RecordedProcessGroup } from "../store/contract.ts";
+import { DATABASE_TAG_VARIABLE } from "../contracts/process-tag.ts";
+
+export { DATABASE_TAG_VARIABLE };
 
 export const ORPHAN_KILL_GRACE_MS = 2_000;
-
-/**
- * Set in the environment of every process Podium starts for a database (instruments, hooks,
- * skip commands). At boot nothing of this database is running yet, so a live process carrying
- * its tag is an orphan even if its group never reached the record (a crash between spawn and
- * record). Profiles that narrow the environment (`required_env`) drop it: for those the
- * recorded groups are the only net.
- */
-export const DATABASE_TAG_VARIABLE = "PODIUM_DATABASE_TAG";
 
 export function databaseTag(databaseFile: string): string {
   return createHash("sha256").update(databaseFile).digest("hex").slice(0, 16);

@@ -4,21 +4,17 @@
  * (budgets kept), re-runs the cascade and writes `job.recovered`; this module supplies the
  * stored spec and re-applies the deliberate skips of `startSheet`.
  */
-import type { BatonRuntime } from "../baton/runtime/baton-runtime.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { BatonRuntime } from "../baton/index.ts";
+import type { JobSpec } from "../contracts/job-spec.ts";
 import { isTerminalSheet } from "../contracts/status.ts";
 import type { ScoreParseResult } from "../score/parse.ts";
 import type { PodiumStore, StoredJobWithSheets } from "../store/contract.ts";
 import type { StoredJob } from "../store/rows.ts";
-import type { EventSink } from "../baton/runtime/ports.ts";
 import { buildJobSpec, type JobOptions } from "./job-spec.ts";
 
 export interface RecoveryDeps {
   store: PodiumStore;
   baton: BatonRuntime;
-  sink: EventSink;
-  clock: Clock;
   parse(text: string): ScoreParseResult;
   cwd: string;
 }
@@ -52,7 +48,7 @@ export function specFromStored(
       ok: false,
       message: `stored score of job ${job.record.id} no longer parses: ${parsed.message}`,
     };
-  return buildJobSpec(parsed.config, parsed.sheets, parsed.totalMovements, {
+  return buildJobSpec(parsed, {
     jobId: job.record.id,
     workspace: job.workspace,
     options: storedJobOptions(job.options),
@@ -92,42 +88,4 @@ export async function handBack(
     ...skipBeforeStart(deps.baton, job.record.id, unskipped, startSheet),
   ]);
   return outcome.ok ? { ok: true } : { ok: false, message: outcome.rejection.message };
-}
-
-/**
- * A stored job that cannot be handed back (its score no longer parses under this version) is
- * failed visibly rather than left looking unfinished forever.
- */
-export async function failUnrecoverable(
-  deps: RecoveryDeps,
-  stored: StoredJobWithSheets,
-  message: string,
-): Promise<void> {
-  const now = deps.clock.now();
-  const sheets = stored.sheets
-    .filter((s) => !isTerminalSheet(s.status))
-    .map((s) => ({ ...s, status: "failed" as const, errorMessage: message, completedAt: now }));
-  const logged = await deps.store.commit({
-    jobs: [
-      {
-        ...stored.job.record,
-        status: "failed",
-        pauseReason: null,
-        errorMessage: message,
-        completedAt: now,
-      },
-    ],
-    sheets,
-    attempts: [],
-    events: [
-      {
-        jobId: stored.job.record.id,
-        sheetNum: 0,
-        event: "job.failed",
-        data: { reason: message },
-        timestamp: now,
-      },
-    ],
-  });
-  deps.sink.publish(logged);
 }

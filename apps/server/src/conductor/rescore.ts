@@ -4,7 +4,7 @@
  * stays meaningful. Within it, prompts, validations, instruments and budgets change for every
  * sheet that has not completed; completed (and skipped) sheets keep their record untouched.
  */
-import type { JobSpec } from "../baton/core/policy.ts";
+import type { JobSpec } from "../contracts/job-spec.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import { isTerminalSheet } from "../contracts/status.ts";
 import type { SheetPlan } from "../score/types.ts";

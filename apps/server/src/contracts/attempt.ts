@@ -3,8 +3,8 @@
  * result it always reports (DESIGN.md §5, §6). Both sides import these types; neither imports
  * the other's implementation.
  */
-import type { SheetPlan } from "../score/types.ts";
-import type { InjectionItem } from "../baton/core/policy.ts";
+import type { SheetPlan } from "./plan.ts";
+import type { InjectionItem } from "./job-spec.ts";
 
 export type AttemptMode = "normal" | "completion" | "healing";
 
@@ -92,7 +92,32 @@ export interface AttemptRequest {
   validations: ReadonlyArray<Record<string, unknown>>;
 }
 
-export interface AttemptResult {
+/** What every result names: the dispatch it answers. */
+interface AttemptIdentity {
+  jobId: string;
+  sheetNum: number;
+  instrument: string;
+  attemptNumber: number;
+  dispatchToken: string;
+  mode: AttemptMode;
+  startedAt: number;
+  finishedAt: number;
+}
+
+/**
+ * The one result a musician reports for a dispatch: the attempt was played (successfully or
+ * not), or the sheet's `skip_when_command` said it need not be, so nothing was played.
+ */
+export type AttemptResult = PlayedAttempt | SkippedAttempt;
+
+export interface SkippedAttempt extends AttemptIdentity {
+  outcome: "skipped";
+  /** Why the sheet is skipped (shown on the sheet and in `sheet.skipped`). */
+  reason: string;
+}
+
+export interface PlayedAttempt {
+  outcome: "played";
   jobId: string;
   sheetNum: number;
   instrument: string;
@@ -141,7 +166,75 @@ export interface LiveOutputBatch {
   truncated: boolean;
 }
 
+/**
+ * The pass rate an attempt counts with: a successful execution with no applicable validation
+ * counts as 100 %, whatever the musician reported.
+ */
+export function effectivePassRate(
+  result: Pick<PlayedAttempt, "executionSuccess" | "validationsTotal" | "passRate">,
+): number {
+  return result.executionSuccess && result.validationsTotal === 0 ? 100 : result.passRate;
+}
+
+/** The share of applicable validations that passed, 0–100 (0 when none applied). */
+export function validationShare(passed: number, applicable: number): number {
+  return applicable === 0 ? 0 : (passed / applicable) * 100;
+}
+
+/**
+ * The result of an attempt that failed without a usable run (it could not start, was stopped,
+ * went stale, or crashed): the one place such results are built.
+ */
+export function failedAttempt(
+  identity: Omit<AttemptIdentity, "startedAt" | "finishedAt">,
+  failure: {
+    errorClass: ErrorClass;
+    message: string;
+    startedAt: number;
+    finishedAt: number;
+    stdoutTail?: string;
+    stderrTail?: string;
+    durationMs?: number;
+  },
+): PlayedAttempt {
+  return {
+    outcome: "played",
+    jobId: identity.jobId,
+    sheetNum: identity.sheetNum,
+    instrument: identity.instrument,
+    attemptNumber: identity.attemptNumber,
+    dispatchToken: identity.dispatchToken,
+    mode: identity.mode,
+    executionSuccess: false,
+    exitCode: null,
+    durationMs: failure.durationMs ?? Math.max(0, failure.finishedAt - failure.startedAt),
+    validationsPassed: 0,
+    validationsTotal: 0,
+    passRate: 0,
+    validationDetails: [],
+    errorClass: failure.errorClass,
+    errorMessage: failure.message,
+    rateLimited: false,
+    rateLimitWaitSeconds: null,
+    costUsd: 0,
+    costUncertain: false,
+    inputTokens: null,
+    outputTokens: null,
+    modelUsed: null,
+    stdoutTail: failure.stdoutTail ?? "",
+    stderrTail: failure.stderrTail ?? "",
+    renderedPrompt: null,
+    startedAt: failure.startedAt,
+    finishedAt: failure.finishedAt,
+  };
+}
+
 /** Plays exactly one attempt and always resolves with exactly one result; it never rejects. */
 export interface MusicianPort {
   play(request: AttemptRequest, hooks: PlayHooks): Promise<AttemptResult>;
+}
+
+/** A musician that always plays (skip_when_command is decided around it). */
+export interface PlayingMusician extends MusicianPort {
+  play(request: AttemptRequest, hooks: PlayHooks): Promise<PlayedAttempt>;
 }

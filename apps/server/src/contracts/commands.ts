@@ -2,7 +2,7 @@
  * What the outside (GraphQL, scripts) may ask of the conductor. Expected failures are typed
  * values, never exceptions (DESIGN.md §9: "expected ones are typed results").
  */
-import type { ScoreProblem } from "../score/types.ts";
+import type { ScoreProblem } from "./plan.ts";
 
 export type FermataDecision = "retry" | "skip" | "accept" | "fail";
 

@@ -6,7 +6,7 @@
  * `start_new_session` says: that is what makes the cleanup reliable.
  */
 import { setMaxListeners } from "node:events";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import {
   failedRun,
   type BackendRunRequest,

@@ -5,7 +5,7 @@
  * like CLI failures so the baton's ladder treats both alike.
  */
 import type { ErrorClass } from "../contracts/attempt.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import {
   failedRun,
   type BackendRunRequest,

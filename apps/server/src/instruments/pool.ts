@@ -5,7 +5,7 @@
  */
 import { instrumentAvailability } from "./availability.ts";
 import { ErrorCodes } from "../contracts/attempt.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import {
   failedRun,
   type BackendRunRequest,

@@ -11,15 +11,17 @@
  * rate 100) and errorMessage records the exit code, so the baton completes the sheet.
  */
 import { accessSync, constants, mkdirSync } from "node:fs";
-import type {
-  AttemptRequest,
-  AttemptResult,
-  ErrorClass,
-  MusicianPort,
-  PlayHooks,
-  ValidationDetail,
+import {
+  effectivePassRate,
+  validationShare,
+  type AttemptRequest,
+  type ErrorClass,
+  type PlayedAttempt,
+  type PlayingMusician,
+  type PlayHooks,
+  type ValidationDetail,
 } from "../contracts/attempt.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import type { BackendRunResult } from "../instruments/backend.ts";
 import { estimateCost } from "../instruments/cost.ts";
 import { BackendPool, unknownInstrumentMessage } from "../instruments/pool.ts";
@@ -77,7 +79,7 @@ function failedRuleList(details: ValidationDetail[]): string {
     .join("; ");
 }
 
-export function createMusician(options: MusicianOptions): MusicianPort {
+export function createMusician(options: MusicianOptions): PlayingMusician {
   const pool = options.pool;
   const clock = options.clock ?? pool.clock;
   const env = options.env ?? pool.env;
@@ -157,8 +159,11 @@ export function createMusician(options: MusicianOptions): MusicianPort {
     }
     const allPassed = validation.passed === validation.applicable;
     if (run.executionSuccess) {
-      const passRate =
-        validation.applicable === 0 ? 100 : (validation.passed / validation.applicable) * 100;
+      const passRate = effectivePassRate({
+        executionSuccess: true,
+        validationsTotal: validation.applicable,
+        passRate: validationShare(validation.passed, validation.applicable),
+      });
       return {
         ...base,
         executionSuccess: true,
@@ -184,14 +189,14 @@ export function createMusician(options: MusicianOptions): MusicianPort {
       ...base,
       executionSuccess: false,
       validation,
-      passRate: validation.applicable === 0 ? 0 : (validation.passed / validation.applicable) * 100,
+      passRate: validationShare(validation.passed, validation.applicable),
       errorClass: run.errorClass,
       errorMessage: run.errorMessage,
     };
   }
 
   return {
-    async play(request: AttemptRequest, hooks: PlayHooks): Promise<AttemptResult> {
+    async play(request: AttemptRequest, hooks: PlayHooks): Promise<PlayedAttempt> {
       const startedAt = clock.now();
       const startedMonotonic = performance.now();
       let outcome: Outcome;
@@ -226,6 +231,7 @@ export function createMusician(options: MusicianOptions): MusicianPort {
         message: detail.message === null ? null : redact(detail.message),
       }));
       return {
+        outcome: "played",
         jobId: request.jobId,
         sheetNum: request.sheetNum,
         instrument: request.instrument,

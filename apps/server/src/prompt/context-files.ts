@@ -8,7 +8,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { glob } from "tinyglobby";
 import type { AttemptRequest } from "../contracts/attempt.ts";
-import { truncateContext } from "../baton/core/request.ts";
+import { truncateContext } from "../baton/index.ts";
 import { readRegularFile } from "../files/regular-file.ts";
 import type { ScoreSandbox } from "../sandbox/score-sandbox.ts";
 import { renderTemplate } from "./template.ts";

@@ -1,4 +1,9 @@
-/** `parseScore`: YAML text -> validated config + planned sheets, or every problem found. */
+/**
+ * `parseScore`: YAML text -> the score's plan (validated config, planned sheets and DAG, template
+ * text, the keys the author wrote, a hash of the config), or every problem found. Everything
+ * after submission reads this one value; nothing parses the YAML again.
+ */
+import { createHash } from "node:crypto";
 import type { ScoreConfig } from "./config.ts";
 import type { Located } from "./problems.ts";
 import { checkInstrumentNames, KNOWN_INSTRUMENTS } from "./instruments.ts";
@@ -24,15 +29,25 @@ export interface ParseScoreOptions {
   instrumentUnusable?: (instrument: string) => string | null;
 }
 
-export type ScoreParseResult =
-  | {
-      ok: true;
-      config: ScoreConfig;
-      sheets: SheetPlan[];
-      warnings: string[];
-      totalMovements: number;
-    }
-  | { ok: false; message: string; problems: ScoreProblem[] };
+export interface ScorePlan {
+  ok: true;
+  config: ScoreConfig;
+  /** The planned sheets; their `dependsOn` lists are the resolved DAG. */
+  sheets: SheetPlan[];
+  warnings: string[];
+  totalMovements: number;
+  /**
+   * The prompt template's text (inline, or read from `template_file`), null when the score has
+   * none; absent when `template_file` is set but no `baseDir` was given to read it from.
+   */
+  template?: string | null;
+  /** The top-level keys the score spells out (a default is not the same as a choice). */
+  explicitKeys: ReadonlySet<string>;
+  /** SHA-256 of the validated config: equal hashes mean the same score. */
+  hash: string;
+}
+
+export type ScoreParseResult = ScorePlan | { ok: false; message: string; problems: ScoreProblem[] };
 
 let cachedDefaults: ScoreConfig | undefined;
 /** The config every optional key defaults to; warnings compare against it. */
@@ -69,20 +84,25 @@ function describeRoot(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function templateProblems(config: ScoreConfig, options: ParseScoreOptions): Located[] {
+/** The template text, read once, and what is wrong with it. */
+function readTemplate(
+  config: ScoreConfig,
+  options: ParseScoreOptions,
+): { template?: string | null; problems: Located[] } {
   const baseDir = options.baseDir;
   if (config.prompt.template !== null) {
     const problem = templateSyntaxProblem(config.prompt.template, "prompt.template");
-    return problem ? [problem] : [];
+    return { template: config.prompt.template, problems: problem ? [problem] : [] };
   }
-  if (config.prompt.template_file === null || baseDir === undefined) return [];
+  if (config.prompt.template_file === null) return { template: null, problems: [] };
+  if (baseDir === undefined) return { problems: [] };
   const resolved = resolvePromptTemplate(config, baseDir, options.allowedRoots);
-  if ("problem" in resolved) return [resolved.problem];
+  if ("problem" in resolved) return { problems: [resolved.problem] };
   const problem =
     resolved.template === null
       ? null
       : templateSyntaxProblem(resolved.template, "prompt.template_file");
-  return problem ? [problem] : [];
+  return { template: resolved.template, problems: problem ? [problem] : [] };
 }
 
 export function parseScore(text: string, options: ParseScoreOptions = {}): ScoreParseResult {
@@ -105,15 +125,13 @@ export function parseScore(text: string, options: ParseScoreOptions = {}): Score
   const config = parsed.data;
 
   const known = new Set([...KNOWN_INSTRUMENTS, ...(options.knownInstruments ?? [])]);
-  const found: Located[] = [
-    ...checkInstrumentNames(config, known),
-    ...templateProblems(config, options),
-  ];
+  const template = readTemplate(config, options);
+  const found: Located[] = [...checkInstrumentNames(config, known), ...template.problems];
   const plan = planSheets(config);
   if (!plan.ok) found.push(...plan.problems);
   if (found.length > 0 || !plan.ok) return invalid(placeProblems(found, read.lines));
 
-  return {
+  const result: ScorePlan = {
     ok: true,
     config,
     sheets: plan.sheets,
@@ -125,7 +143,11 @@ export function parseScore(text: string, options: ParseScoreOptions = {}): Score
       ...unusableInstrumentWarnings(plan.sheets, options.instrumentUnusable),
     ].map(capped),
     totalMovements: plan.totalMovements,
+    explicitKeys: new Set(Object.keys(raw)),
+    hash: createHash("sha256").update(JSON.stringify(config)).digest("hex"),
   };
+  if (template.template !== undefined) result.template = template.template;
+  return result;
 }
 
 function unusableInstrumentWarnings(

@@ -5,7 +5,7 @@
  * `seq` follows call order and a caller learns of its commit only once it is durable.
  */
 import type Database from "better-sqlite3";
-import type { CheckpointCommit } from "../baton/runtime/ports.ts";
+import type { CheckpointCommit } from "../baton/index.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import type { EventDraft, EventRecord } from "../contracts/event-log.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -15,7 +15,6 @@ import type {
   PodiumStore,
   ReadEventsQuery,
   RecordedProcessGroup,
-  ReplacedScore,
   StoredJobWithSheets,
 } from "./contract.ts";
 import { createReadModel, type ReadModel } from "./read-model.ts";
@@ -98,6 +97,7 @@ export class SqliteCheckpointStore implements PodiumStore {
   commit(batch: CheckpointCommit): Promise<EventRecord[]> {
     const redact = this.redact;
     const redacted: CheckpointCommit = {
+      ...batch,
       jobs: batch.jobs.map((job) => redactJob(job, redact)),
       sheets: batch.sheets.map((sheet) => redactSheet(sheet, redact)),
       attempts: batch.attempts.map((attempt) => redactAttempt(attempt, redact)),
@@ -112,51 +112,10 @@ export class SqliteCheckpointStore implements PodiumStore {
     events = events.map((event) => redactEvent(event, this.redact));
     return this.queue.enqueue((): InsertJobOutcome => {
       const now = this.now();
-      const inserted = this.statements.insertJob.run({
-        ...job,
-        pauseReason: null,
-        pauseReasons: "[]",
-        warnings: JSON.stringify(job.warnings),
-        options: JSON.stringify(job.options),
-        spec: job.spec === null ? null : JSON.stringify(job.spec),
-        hooksPending: toSqlBool(job.hooksPending),
-        completedSheets: 0,
-        costUsd: 0,
-        errorMessage: null,
-        createdAt: toSqlTime(job.createdAt),
-        startedAt: null,
-        completedAt: null,
-        updatedAt: toSqlTime(now),
-      });
-      if (inserted.changes === 0) {
-        const existing = this.statements.jobIdByIdempotencyKey.get(job.idempotencyKey) as
-          string | undefined;
-        if (existing === undefined) throw new Error(`Job ${job.id} could not be inserted`);
-        return { created: false, jobId: existing };
-      }
+      const existing = this.insertJobRow(job, now);
+      if (existing !== null) return { created: false, jobId: existing };
       for (const sheet of sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
       return { created: true, jobId: job.id, events: this.writeEvents(events) };
-    });
-  }
-
-  /**
-   * A job resumed with a corrected score: its score, plan and the given (not completed) sheets
-   * are replaced, and the events written, in one transaction.
-   */
-  replaceScore(
-    job: ReplacedScore,
-    sheets: SheetRecord[],
-    events: EventDraft[],
-  ): Promise<EventRecord[]> {
-    return this.queue.enqueue((): EventRecord[] => {
-      const now = this.now();
-      this.replaceScoreStatement.run({
-        ...job,
-        spec: JSON.stringify(job.spec),
-        updatedAt: toSqlTime(now),
-      });
-      for (const sheet of sheets) this.statements.upsertSheet.run(sheetToParams(sheet, now));
-      return this.writeEvents(events);
     });
   }
 
@@ -184,13 +143,6 @@ export class SqliteCheckpointStore implements PodiumStore {
     if (id === undefined) return null;
     const row = this.statements.jobById.get(id) as JobRow | undefined;
     return row === undefined ? null : storedJobFromRow(row);
-  }
-
-  /** Marks a job's on_success hooks as finished (run, refused or abandoned). */
-  markHooksDone(jobId: string): Promise<void> {
-    return this.queue.enqueue(() => {
-      this.statements.setHooksPending.run(0, toSqlTime(this.now()), jobId);
-    });
   }
 
   /** Succeeded jobs whose on_success hooks a crash interrupted (or that never started). */
@@ -280,19 +232,53 @@ export class SqliteCheckpointStore implements PodiumStore {
     return this.queue.drain();
   }
 
-  /** Synchronous, straight from the file: SQLite has a single writer, this process. */
-  recentEvents(afterSeq: number, uptoSeq: number): readonly EventRecord[] {
-    const rows = this.statements.eventsAfter.all(afterSeq, Math.max(0, uptoSeq - afterSeq));
-    return (rows as EventRow[]).map(eventFromRow);
-  }
-
   /** Writes what is queued, then refuses further work. */
   async close(): Promise<void> {
     this.queue.close();
   }
 
+  /** Inserts a job row; returns the job already holding its idempotency key, or null. */
+  private insertJobRow(job: NewJob, now: number): string | null {
+    const inserted = this.statements.insertJob.run({
+      ...job,
+      pauseReason: null,
+      pauseReasons: "[]",
+      warnings: JSON.stringify(job.warnings),
+      options: JSON.stringify(job.options),
+      spec: job.spec === null ? null : JSON.stringify(job.spec),
+      hooksPending: toSqlBool(job.hooksPending),
+      completedSheets: 0,
+      costUsd: 0,
+      errorMessage: null,
+      createdAt: toSqlTime(job.createdAt),
+      startedAt: null,
+      completedAt: null,
+      updatedAt: toSqlTime(now),
+    });
+    if (inserted.changes > 0) return null;
+    const existing = this.statements.jobIdByIdempotencyKey.get(job.idempotencyKey) as
+      string | undefined;
+    if (existing === undefined) throw new Error(`Job ${job.id} could not be inserted`);
+    return existing;
+  }
+
   private writeCommit(batch: CheckpointCommit): EventRecord[] {
     const now = this.now();
+    for (const job of batch.newJobs ?? []) {
+      // The baton checks keys before it commits; a taken key here means two writers.
+      const existing = this.insertJobRow(job, now);
+      if (existing !== null)
+        throw new Error(`commit: idempotency key of job ${job.id} already names job ${existing}`);
+    }
+    for (const score of batch.rescored ?? []) {
+      this.replaceScoreStatement.run({
+        ...score,
+        spec: JSON.stringify(score.spec),
+        updatedAt: toSqlTime(now),
+      });
+    }
+    for (const jobId of batch.hooksFinished ?? [])
+      this.statements.setHooksPending.run(0, toSqlTime(now), jobId);
     for (const job of batch.jobs) {
       const result = this.statements.updateJob.run(jobUpdateParams(job, now));
       if (result.changes === 0) throw new Error(`commit: job ${job.id} does not exist`);

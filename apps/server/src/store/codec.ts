@@ -9,9 +9,9 @@ import type { AttemptRecord, SheetRecord } from "../contracts/records.ts";
 import type { EventName, EventRecord } from "../contracts/event-log.ts";
 import type { AttemptMode, ErrorClass, ValidationDetail } from "../contracts/attempt.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
+import type { JobSpec } from "../contracts/job-spec.ts";
 import type { StoredJob } from "./rows.ts";
-import { normalizePauseReasons } from "../baton/core/pause.ts";
+import { normalizePauseReasons } from "../baton/index.ts";
 
 export type StoredTime = string | Date;
 export type StoredBool = boolean | number;

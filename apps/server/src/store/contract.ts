@@ -5,35 +5,14 @@
  * resolves only once it is committed. One suite (test/integration/store/contract.test.ts) runs
  * over every implementation.
  */
-import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
+import type { CheckpointCommit, CheckpointStore } from "../baton/index.ts";
+import type { NewJob, ScoreReplacement } from "../contracts/job-spec.ts";
 import type { SheetRecord } from "../contracts/records.ts";
 import type { EventDraft, EventRecord } from "../contracts/event-log.ts";
-import type { JobStatus } from "../contracts/status.ts";
 import type { StoredJob } from "./rows.ts";
 import type { ReadModel } from "./read-model.ts";
 
-export type { StoredJob };
-
-export interface NewJob {
-  id: string;
-  name: string;
-  status: JobStatus;
-  scoreText: string;
-  configHash: string;
-  /** What the baton is given; recovery replays it. Null for dry runs. */
-  spec: JobSpec | null;
-  workspace: string;
-  idempotencyKey: string | null;
-  warnings: string[];
-  options: Record<string, unknown>;
-  totalSheets: number;
-  concertDepth: number;
-  parentJobId: string | null;
-  /** True when the score has on_success hooks still to run once the job succeeds. */
-  hooksPending: boolean;
-  createdAt: number;
-}
+export type { NewJob, StoredJob };
 
 export type InsertJobOutcome =
   | { created: true; jobId: string; events: EventRecord[] }
@@ -60,13 +39,7 @@ export interface RecordedProcessGroup {
 }
 
 /** A resumed job's corrected score and plan. */
-export interface ReplacedScore {
-  id: string;
-  name: string;
-  scoreText: string;
-  configHash: string;
-  spec: JobSpec;
-}
+export type ReplacedScore = ScoreReplacement;
 
 export interface GroupCommitStats {
   transactions: number;
@@ -75,18 +48,16 @@ export interface GroupCommitStats {
 }
 
 export interface PodiumStore extends CheckpointStore {
-  /** The baton's commit: one transaction per group of commits; seq follows commit order. */
+  /**
+   * The baton's commit, the server's only write of jobs, sheets, attempts and events: one
+   * transaction per group of commits; seq follows commit order.
+   */
   commit(batch: CheckpointCommit): Promise<EventRecord[]>;
-  /** The job row, its sheets and its first events, in one transaction; idempotent on the key. */
+  /**
+   * Seeds a job row, its sheets and its first events, in one transaction; idempotent on the key.
+   * For tools and tests: the server submits through the baton's commit (`newJobs`).
+   */
   insertJob(job: NewJob, sheets: SheetRecord[], events: EventDraft[]): Promise<InsertJobOutcome>;
-  /** Score, plan and the given (not completed) sheets replaced, and the events written, at once. */
-  replaceScore(
-    job: ReplacedScore,
-    sheets: SheetRecord[],
-    events: EventDraft[],
-  ): Promise<EventRecord[]>;
-  /** Marks a job's on_success hooks as finished (run, refused or abandoned). */
-  markHooksDone(jobId: string): Promise<void>;
   /** Appends events alone, in call order (tools and tests seed the log with it). */
   appendEvents(events: EventDraft[]): Promise<EventRecord[]>;
 
@@ -101,11 +72,6 @@ export interface PodiumStore extends CheckpointStore {
   readEvents(query: ReadEventsQuery): Promise<EventRecord[]>;
   /** The highest committed seq (0 for an empty log). */
   lastSeq(): Promise<number>;
-  /**
-   * Events this process committed with afterSeq < seq <= uptoSeq, answered synchronously (the
-   * bus fills a gap in what it was handed while it publishes). May omit events it never saw.
-   */
-  recentEvents(afterSeq: number, uptoSeq: number): readonly EventRecord[];
 
   /** The ledger of live musician processes (orphan clean-up after a crash). Never throws. */
   recordProcessGroup(

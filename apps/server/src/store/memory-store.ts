@@ -3,15 +3,19 @@
  * oracle of the engine tests. It keeps the latest record of every job and sheet, every attempt,
  * and the event log with seq 1, 2, 3...
  */
-import type { CheckpointCommit, CheckpointStore } from "../baton/runtime/ports.ts";
+import type { CheckpointCommit, CheckpointStore } from "../baton/index.ts";
 import type { AttemptRecord, JobRecord, SheetRecord } from "../contracts/records.ts";
 import type { EventRecord } from "../contracts/event-log.ts";
+import type { NewJob } from "../contracts/job-spec.ts";
 
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly jobs = new Map<string, JobRecord>();
   readonly sheets = new Map<string, SheetRecord>();
   readonly attempts: AttemptRecord[] = [];
   readonly events: EventRecord[] = [];
+  /** Job rows as submitted, by id. */
+  readonly newJobs = new Map<string, NewJob>();
+  private readonly idempotencyKeys = new Map<string, string>();
   /** Every commit as received, for tests that check grouping and order. */
   readonly commits: CheckpointCommit[] = [];
   private seq = 0;
@@ -21,6 +25,27 @@ export class MemoryCheckpointStore implements CheckpointStore {
   async commit(batch: CheckpointCommit): Promise<EventRecord[]> {
     if (this.beforeCommit !== null) await this.beforeCommit(batch);
     this.commits.push(batch);
+    for (const job of batch.newJobs ?? []) {
+      if (job.idempotencyKey !== null) {
+        const holder = this.idempotencyKeys.get(job.idempotencyKey);
+        if (holder !== undefined)
+          throw new Error(`commit: idempotency key of job ${job.id} already names job ${holder}`);
+        this.idempotencyKeys.set(job.idempotencyKey, job.id);
+      }
+      this.newJobs.set(job.id, { ...job });
+      this.jobs.set(job.id, {
+        id: job.id,
+        status: job.status,
+        pauseReason: null,
+        pauseReasons: [],
+        totalSheets: job.totalSheets,
+        completedSheets: 0,
+        costUsd: 0,
+        errorMessage: null,
+        startedAt: null,
+        completedAt: null,
+      });
+    }
     // Copies, so a caller that edits its objects afterwards cannot change what was committed.
     for (const job of batch.jobs) this.jobs.set(job.id, { ...job });
     for (const sheet of batch.sheets) {

@@ -4,7 +4,7 @@
  */
 import type { AttemptRecord, JobRecord, SheetRecord } from "../contracts/records.ts";
 import type { EventDraft } from "../contracts/event-log.ts";
-import type { JobSpec } from "../baton/core/policy.ts";
+import type { JobSpec } from "../contracts/job-spec.ts";
 import { toSqlBool, toSqlTime, toSqlTimeOrNull } from "./sql-values.ts";
 import {
   decodeEvent,

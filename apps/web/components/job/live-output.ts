@@ -3,6 +3,7 @@
  * one sheet (or of every sheet), newest last, capped so a long-running agent cannot grow the
  * page without end. Pure, no React.
  */
+import type { EventData } from "../../../server/src/contracts/event-log.ts";
 import type { LogEvent } from "./event-log-store.ts";
 
 /** The pane keeps this many characters of output, dropping the oldest first. */
@@ -17,11 +18,8 @@ export interface LiveOutputView {
   batches: number;
 }
 
-interface OutputData {
-  text?: unknown;
-  inputTokens?: unknown;
-  outputTokens?: unknown;
-}
+/** As the server emits it; read defensively, since it arrives as JSON over the wire. */
+type OutputData = Partial<EventData<"sheet.output">>;
 
 export function liveOutputView(
   events: readonly LogEvent[],

@@ -1,5 +1,5 @@
 /** Builders for plans, specs and results used across the baton tests. */
-import type { AttemptResult } from "../../../../apps/server/src/contracts/attempt.ts";
+import type { PlayedAttempt } from "../../../../apps/server/src/contracts/attempt.ts";
 import {
   makePolicy,
   type JobSpec,
@@ -63,7 +63,7 @@ export function spec(
   };
 }
 
-export type ResultShape = Partial<AttemptResult>;
+export type ResultShape = Partial<PlayedAttempt>;
 
 export function resultFor(
   order: Pick<
@@ -71,8 +71,9 @@ export function resultFor(
     "jobId" | "sheetNum" | "dispatchToken" | "instrument" | "attemptNumber" | "mode"
   >,
   shape: ResultShape = {},
-): AttemptResult {
+): PlayedAttempt {
   return {
+    outcome: "played",
     jobId: order.jobId,
     sheetNum: order.sheetNum,
     instrument: order.instrument,

@@ -3,7 +3,12 @@
  * current dispatch, record the attempt, then rate limit, completion, completion mode, auth
  * failure, ordinary failure.
  */
-import { ErrorCodes, type AttemptResult } from "../../contracts/attempt.ts";
+import {
+  ErrorCodes,
+  effectivePassRate,
+  type AttemptResult,
+  type PlayedAttempt,
+} from "../../contracts/attempt.ts";
 import type { AttemptRecord } from "../../contracts/records.ts";
 import { isTerminalSheet } from "../../contracts/status.ts";
 import { timerIds, type JobState, type SheetState } from "./state.ts";
@@ -19,6 +24,7 @@ import {
   scheduleRetry,
 } from "./ladder.ts";
 import { addPauseReason } from "./pause.ts";
+import { skipSheet } from "./lifecycle.ts";
 import { hitRateLimit, isRateLimited, rateLimitWait } from "./rate-limit.ts";
 
 export function onAttemptResult(ctx: Ctx, result: AttemptResult): void {
@@ -66,12 +72,17 @@ export function onAttemptResult(ctx: Ctx, result: AttemptResult): void {
     });
     return;
   }
+  if (result.outcome === "skipped") {
+    // skip_when_command said the sheet need not be played: nothing was attempted.
+    skipSheet(ctx, job, sheet, result.reason);
+    return;
+  }
   recordAttempt(ctx, job, sheet, result);
   decide(ctx, job, sheet, result);
   checkJobCost(ctx, job);
 }
 
-function recordAttempt(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptResult): void {
+function recordAttempt(ctx: Ctx, job: JobState, sheet: SheetState, r: PlayedAttempt): void {
   const record = sheet.record;
   const attempt: AttemptRecord = {
     jobId: r.jobId,
@@ -86,7 +97,7 @@ function recordAttempt(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptRes
     durationMs: r.durationMs,
     validationsPassed: r.validationsPassed,
     validationsTotal: r.validationsTotal,
-    passRate: r.validationsTotal === 0 && r.executionSuccess ? 100 : r.passRate,
+    passRate: effectivePassRate(r),
     validationDetails: r.validationDetails,
     errorClass: r.errorClass,
     errorMessage: r.errorMessage,
@@ -109,7 +120,7 @@ function recordAttempt(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptRes
   ctx.touchSheet(job, sheet);
 }
 
-function decide(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptResult): void {
+function decide(ctx: Ctx, job: JobState, sheet: SheetState, r: PlayedAttempt): void {
   const policy = job.spec.policy;
   const record = sheet.record;
   const jobId = job.record.id;
@@ -138,7 +149,7 @@ function decide(ctx: Ctx, job: JobState, sheet: SheetState, r: AttemptResult): v
   else if (r.errorClass !== "CANCELLED")
     recordBreakerFailure(ctx, r.instrument, policy.circuitBreaker, jobId);
 
-  const passRate = r.executionSuccess && r.validationsTotal === 0 ? 100 : r.passRate;
+  const passRate = effectivePassRate(r);
   if (r.executionSuccess && passRate >= 100) {
     record.validationPassRate = 100;
     record.errorCode = null;

@@ -4,10 +4,12 @@
  * update them by hand. `finish` turns the set into effects, commit first.
  */
 import type { JobStatus, SheetStatus } from "../../contracts/status.ts";
-import type { AttemptRecord } from "../../contracts/records.ts";
-import type { EventDraft, EventName } from "../../contracts/event-log.ts";
+import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
+import type { NewJob, ScoreReplacement } from "./policy.ts";
+import type { EventData, EventDraft, EventName } from "../../contracts/event-log.ts";
 import type {
   BatonState,
+  CommitEffect,
   Effect,
   JobState,
   Rejection,
@@ -26,6 +28,12 @@ export class Ctx {
   readonly changedSheets: SheetState[] = [];
   readonly attempts: AttemptRecord[] = [];
   readonly events: EventDraft[] = [];
+  readonly newJobs: NewJob[] = [];
+  /** Records of jobs the baton does not hold (dry runs, unrecoverable jobs), stored as given. */
+  readonly detachedJobs: JobRecord[] = [];
+  readonly detachedSheets: SheetRecord[] = [];
+  readonly hooksFinished: string[] = [];
+  readonly rescored: ScoreReplacement[] = [];
   readonly effects: Effect[] = [];
   rejection: Rejection | undefined;
   cleared: number | undefined;
@@ -35,7 +43,7 @@ export class Ctx {
     readonly now: number,
   ) {}
 
-  emit(jobId: string, sheetNum: number, event: EventName, data: Record<string, unknown>): void {
+  emit<E extends EventName>(jobId: string, sheetNum: number, event: E, data: EventData<E>): void {
     this.events.push({ jobId, sheetNum, event, data, timestamp: this.now });
   }
 
@@ -59,7 +67,12 @@ export class Ctx {
       this.changedJobs.length > 0 ||
       this.changedSheets.length > 0 ||
       this.attempts.length > 0 ||
-      this.events.length > 0
+      this.events.length > 0 ||
+      this.newJobs.length > 0 ||
+      this.detachedJobs.length > 0 ||
+      this.detachedSheets.length > 0 ||
+      this.hooksFinished.length > 0 ||
+      this.rescored.length > 0
     );
   }
 
@@ -219,7 +232,7 @@ export function finish(ctx: Ctx): TransitionResult {
   }
   const effects = ctx.effects;
   if (ctx.changed) {
-    const commit: Effect = {
+    const commit: CommitEffect = {
       kind: "commit",
       jobs: ctx.changedJobs.map((j) => ({ ...j.record })),
       // Chains and dependency lists are never edited in place, so sharing them is safe.
@@ -227,6 +240,11 @@ export function finish(ctx: Ctx): TransitionResult {
       attempts: ctx.attempts,
       events: ctx.events,
     };
+    if (ctx.newJobs.length > 0) commit.newJobs = ctx.newJobs;
+    if (ctx.detachedJobs.length > 0) commit.jobs.push(...ctx.detachedJobs);
+    if (ctx.detachedSheets.length > 0) commit.sheets.push(...ctx.detachedSheets);
+    if (ctx.hooksFinished.length > 0) commit.hooksFinished = ctx.hooksFinished;
+    if (ctx.rescored.length > 0) commit.rescored = ctx.rescored;
     effects.unshift(commit);
   }
   const result: TransitionResult = { state: ctx.state, effects };

@@ -3,9 +3,11 @@
  * musician results, timer firings and commands. The core handles them one at a time, in order.
  */
 import type { AttemptResult } from "../../contracts/attempt.ts";
-import type { JobPolicy, JobSpec } from "./policy.ts";
+import type { JobPolicy, JobSpec, NewJob, ScoreReplacement } from "./policy.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
 import type { PauseReason } from "../../contracts/status.ts";
+import type { EventData } from "../../contracts/event-log.ts";
 
 export type FermataDecision = "retry" | "skip" | "accept" | "fail";
 
@@ -185,6 +187,59 @@ export interface DeregisterJob {
   jobId: string;
 }
 
+/**
+ * A new job: its row, sheets and `job.submitted` are committed together. A dry run stores its
+ * sheets cancelled and is never registered; any other job is registered at once, with the
+ * sheets before `startSheet` skipped deliberately.
+ */
+export interface SubmitJob {
+  kind: "SubmitJob";
+  job: NewJob;
+  /** The planned sheets (the spec's, or the dry run's plan). */
+  sheets: SheetPlan[];
+  /** Why nothing runs, for a dry run; null otherwise. */
+  dryRunReason: string | null;
+  startSheet: number;
+}
+
+/** A stored job that cannot be handed back is failed visibly, without being registered. */
+export interface FailUnrecoverable {
+  kind: "FailUnrecoverable";
+  job: JobRecord;
+  sheets: SheetRecord[];
+  message: string;
+}
+
+export const HOOK_EVENT_NAMES = [
+  "hook.started",
+  "hook.completed",
+  "hook.failed",
+  "concert.chained",
+  "concert.refused",
+] as const;
+export type HookEventName = (typeof HOOK_EVENT_NAMES)[number];
+
+/** What an on_success hook or a chained concert did, for the job's log. */
+export type HookReported = {
+  [E in HookEventName]: { kind: "HookReported"; jobId: string; event: E; data: EventData<E> };
+}[HookEventName];
+
+/** A job's on_success hooks are over (run, refused or abandoned): a restart does not rerun them. */
+export interface HooksFinished {
+  kind: "HooksFinished";
+  jobId: string;
+}
+
+/**
+ * A paused or failed job takes a corrected score: the job leaves the baton, its score, plan and
+ * replanned sheets are stored with `job.rescored`; the conductor then hands it back.
+ */
+export interface ReplaceScore {
+  kind: "ReplaceScore";
+  score: ScoreReplacement;
+  sheets: SheetRecord[];
+}
+
 export type BatonEvent =
   | SheetAttemptResult
   | SheetSkipped
@@ -210,7 +265,12 @@ export type BatonEvent =
   | ClearRateLimit
   | RegisterJob
   | RecoverJob
-  | DeregisterJob;
+  | DeregisterJob
+  | SubmitJob
+  | FailUnrecoverable
+  | HookReported
+  | HooksFinished
+  | ReplaceScore;
 
 export type BatonEventKind = BatonEvent["kind"];
 
@@ -240,6 +300,11 @@ export const BATON_EVENT_KINDS: readonly BatonEventKind[] = [
   "RegisterJob",
   "RecoverJob",
   "DeregisterJob",
+  "SubmitJob",
+  "FailUnrecoverable",
+  "HookReported",
+  "HooksFinished",
+  "ReplaceScore",
 ];
 
 export type { JobPolicy };

@@ -14,7 +14,7 @@ import type {
   SheetSkipped,
 } from "./events.ts";
 import { isTerminalJob, isTerminalSheet } from "../../contracts/status.ts";
-import { timerIds } from "./state.ts";
+import { timerIds, type JobState, type SheetState } from "./state.ts";
 import {
   cancelSheetTimers,
   killIfPlaying,
@@ -222,11 +222,16 @@ export function onSheetSkipped(ctx: Ctx, event: SheetSkipped): void {
     return;
   }
   killIfPlaying(ctx, sheet);
+  skipSheet(ctx, job, sheet, event.reason);
+}
+
+/** A deliberate skip: it satisfies dependents (no error code). */
+export function skipSheet(ctx: Ctx, job: JobState, sheet: SheetState, reason: string): void {
   cancelSheetTimers(ctx, sheet);
   sheet.record.errorCode = null;
-  sheet.record.errorMessage = event.reason;
+  sheet.record.errorMessage = reason;
   setSheetStatus(ctx, job, sheet, "skipped");
-  ctx.emit(event.jobId, event.sheetNum, "sheet.skipped", { reason: event.reason });
+  ctx.emit(sheet.record.jobId, sheet.record.num, "sheet.skipped", { reason });
 }
 
 export function onInstrumentFallback(ctx: Ctx, event: InstrumentFallback): void {

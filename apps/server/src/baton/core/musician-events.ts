@@ -2,7 +2,7 @@
  * Events about a musician in flight: its process started or exited, or a stale check found that
  * it is still alive (look again in 60 s) or gone without a result (a synthetic STALE failure).
  */
-import type { AttemptResult } from "../../contracts/attempt.ts";
+import { failedAttempt, type AttemptResult } from "../../contracts/attempt.ts";
 import type { ProcessExited, SheetDispatched, SheetOutput, StaleCheck } from "./events.ts";
 import { timerIds, type SheetState } from "./state.ts";
 import { onAttemptResult } from "./attempt-result.ts";
@@ -40,35 +40,25 @@ export function onStaleCheck(ctx: Ctx, event: StaleCheck): void {
 
 function staleResult(sheet: SheetState, now: number): AttemptResult {
   const r = sheet.record;
-  return {
-    jobId: r.jobId,
-    sheetNum: r.num,
-    instrument: r.instrument,
-    attemptNumber: sheet.dispatchCount,
-    dispatchToken: r.dispatchToken ?? "",
-    mode: sheet.nextMode,
-    executionSuccess: false,
-    exitCode: null,
-    durationMs: 0,
-    validationsPassed: 0,
-    validationsTotal: 0,
-    passRate: 0,
-    validationDetails: [],
-    errorClass: "STALE",
-    errorMessage: `Sheet ${r.num}: musician ended without reporting a result`,
-    rateLimited: false,
-    rateLimitWaitSeconds: null,
-    costUsd: 0,
-    costUncertain: false,
-    inputTokens: null,
-    outputTokens: null,
-    modelUsed: null,
-    stdoutTail: r.stdoutTail ?? "",
-    stderrTail: r.stderrTail ?? "",
-    renderedPrompt: null,
-    startedAt: r.startedAt ?? now,
-    finishedAt: now,
-  };
+  return failedAttempt(
+    {
+      jobId: r.jobId,
+      sheetNum: r.num,
+      instrument: r.instrument,
+      attemptNumber: sheet.dispatchCount,
+      dispatchToken: r.dispatchToken ?? "",
+      mode: sheet.nextMode,
+    },
+    {
+      errorClass: "STALE",
+      message: `Sheet ${r.num}: musician ended without reporting a result`,
+      startedAt: r.startedAt ?? now,
+      finishedAt: now,
+      durationMs: 0,
+      stdoutTail: r.stdoutTail ?? "",
+      stderrTail: r.stderrTail ?? "",
+    },
+  );
 }
 
 export function onSheetDispatched(ctx: Ctx, event: SheetDispatched): void {

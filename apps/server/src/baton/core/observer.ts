@@ -2,16 +2,21 @@
  * Pure helpers of the seed's adapter: results and skips as bus events, the dependency map of a
  * job, fresh execution states, and the failure a musician reports when it could not play.
  */
-import type { AttemptResult, ErrorClass } from "../../contracts/attempt.ts";
+import {
+  effectivePassRate,
+  failedAttempt,
+  type ErrorClass,
+  type PlayedAttempt,
+} from "../../contracts/attempt.ts";
 import type { SheetSkipped } from "./events.ts";
 import type { DispatchOrder, SheetState } from "./state.ts";
 import type { EventDraft } from "../../contracts/event-log.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import { freshSheetRecord, newSheetState } from "./registry.ts";
 
 /** The bus event a result maps to: rate limit, completion, partial success or failure. */
-export function attemptResultToObserverEvent(result: AttemptResult): EventDraft {
-  const passRate = result.executionSuccess && result.validationsTotal === 0 ? 100 : result.passRate;
+export function attemptResultToObserverEvent(result: PlayedAttempt): EventDraft {
+  const passRate = effectivePassRate(result);
   const event = result.rateLimited
     ? "rate_limit.active"
     : result.executionSuccess && passRate >= 100
@@ -79,34 +84,6 @@ export function failureResult(
   message: string,
   startedAt: number,
   finishedAt: number,
-): AttemptResult {
-  return {
-    jobId: order.jobId,
-    sheetNum: order.sheetNum,
-    instrument: order.instrument,
-    attemptNumber: order.attemptNumber,
-    dispatchToken: order.dispatchToken,
-    mode: order.mode,
-    executionSuccess: false,
-    exitCode: null,
-    durationMs: Math.max(0, finishedAt - startedAt),
-    validationsPassed: 0,
-    validationsTotal: 0,
-    passRate: 0,
-    validationDetails: [],
-    errorClass,
-    errorMessage: message,
-    rateLimited: false,
-    rateLimitWaitSeconds: null,
-    costUsd: 0,
-    costUncertain: false,
-    inputTokens: null,
-    outputTokens: null,
-    modelUsed: null,
-    stdoutTail: "",
-    stderrTail: "",
-    renderedPrompt: null,
-    startedAt,
-    finishedAt,
-  };
+): PlayedAttempt {
+  return failedAttempt(order, { errorClass, message, startedAt, finishedAt });
 }

@@ -3,6 +3,7 @@
  * open fermata each hold the job on their own, and lifting one leaves the others in force. The
  * record keeps the set and, for the one-value contract, its oldest member as `pauseReason`.
  */
+import type { EventData } from "../../contracts/event-log.ts";
 import type { JobState } from "./state.ts";
 import { PAUSE_REASONS, type PauseReason } from "../../contracts/status.ts";
 import type { Ctx } from "./context.ts";
@@ -37,7 +38,7 @@ export function liftPauseReasons(
   ctx: Ctx,
   job: JobState,
   lifted: readonly PauseReason[],
-  data: Record<string, unknown>,
+  data: EventData<"job.resumed">,
 ): PauseReason[] {
   const removed = job.record.pauseReasons.filter((r) => lifted.includes(r));
   if (removed.length === 0) return removed;
@@ -51,10 +52,11 @@ export function liftPauseReasons(
 }
 
 /** `job.resumed` when nothing holds the job, else `job.paused` naming what still does. */
-export function announcePause(ctx: Ctx, job: JobState, data: Record<string, unknown>): void {
+export function announcePause(ctx: Ctx, job: JobState, data: EventData<"job.resumed">): void {
   const reasons = job.record.pauseReasons;
-  if (reasons.length === 0) ctx.emit(job.record.id, 0, "job.resumed", data);
-  else ctx.emit(job.record.id, 0, "job.paused", { ...data, reason: reasons[0], reasons });
+  const [oldest] = reasons;
+  if (oldest === undefined) ctx.emit(job.record.id, 0, "job.resumed", data);
+  else ctx.emit(job.record.id, 0, "job.paused", { ...data, reason: oldest, reasons });
 }
 
 /** The escalation pause lasts while a fermata holds a sheet, however the last one ended. */

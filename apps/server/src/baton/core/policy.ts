@@ -1,75 +1,10 @@
 /**
- * What the baton needs to know about a job: the per-job knobs of the score (SCORE-SCHEMA.md §5–§10)
- * in camelCase, and the registration spec the conductor builds from a parsed score.
+ * Job policies: the defaults and how a score's knobs override them. The types live in
+ * contracts/job-spec.ts, shared with the conductor and the store.
  */
-import type { SheetPlan } from "../../score/types.ts";
+import type { JobPolicy } from "../../contracts/job-spec.ts";
 
-export interface RetryPolicy {
-  /** Normal attempts allowed per instrument before the exhaustion ladder. */
-  maxRetries: number;
-  baseDelaySeconds: number;
-  maxDelaySeconds: number;
-  exponentialBase: number;
-  jitter: boolean;
-  maxCompletionAttempts: number;
-  completionDelaySeconds: number;
-  completionThresholdPercent: number;
-}
-
-export interface RateLimitPolicy {
-  /** Used by the musician's detection; the baton waits what the result says, else 60 s. */
-  detectionPatterns: string[] | null;
-  waitMinutes: number;
-  /** Consecutive rate-limit waits of one sheet before a hit counts as an ordinary failure. */
-  maxWaits: number;
-  maxQuotaWaits: number;
-}
-
-export interface CircuitBreakerPolicy {
-  enabled: boolean;
-  failureThreshold: number;
-  /** Ceiling of the recovery timer, which starts at 30 s and doubles on every reopening. */
-  recoveryTimeoutSeconds: number;
-}
-
-export interface CostLimitPolicy {
-  enabled: boolean;
-  maxCostPerSheet: number | null;
-  maxCostPerJob: number | null;
-  costPer1kInputTokens: number;
-  costPer1kOutputTokens: number;
-  warnAtPercent: number;
-}
-
-export interface StaleDetectionPolicy {
-  enabled: boolean;
-  idleTimeoutSeconds: number;
-  checkIntervalSeconds: number;
-}
-
-export interface ParallelPolicy {
-  /** When false the job plays one sheet at a time, as Marianne does. */
-  enabled: boolean;
-  maxConcurrent: number;
-  failFast: boolean;
-  staggerDelayMs: number;
-}
-
-export interface JobPolicy {
-  retry: RetryPolicy;
-  rateLimit: RateLimitPolicy;
-  circuitBreaker: CircuitBreakerPolicy;
-  costLimits: CostLimitPolicy;
-  staleDetection: StaleDetectionPolicy;
-  parallel: ParallelPolicy;
-  pauseBetweenSheetsSeconds: number;
-  selfHealing: boolean;
-  escalation: boolean;
-  /** How long a fermata waits for a person before it is failed; null waits forever. */
-  escalationTimeoutSeconds: number | null;
-  /** Wall-clock limit of the whole job from registration; null for none. */
-  jobTimeoutSeconds: number | null;
-}
+export type * from "../../contracts/job-spec.ts";
 
 export const DEFAULT_JOB_POLICY: JobPolicy = Object.freeze({
   retry: Object.freeze({
@@ -145,38 +80,4 @@ export function makePolicy(overrides: PolicyOverrides = {}): JobPolicy {
 /** How many sheets of one job may play at once. */
 export function jobConcurrencyCap(policy: JobPolicy): number {
   return policy.parallel.enabled ? Math.max(1, policy.parallel.maxConcurrent) : 1;
-}
-
-export interface CrossSheetSpec {
-  autoCaptureStdout: boolean;
-  maxOutputChars: number;
-  captureFiles: string[];
-  /** 0 = every earlier sheet. */
-  lookbackSheets: number;
-}
-
-/** A file or directory whose text is injected into a sheet's prompt (SCORE-SCHEMA.md §2a). */
-export interface InjectionItem {
-  /** A Jinja template; relative results are taken relative to the workspace. */
-  file: string | null;
-  directory: string | null;
-  as: "context" | "skill" | "tool";
-}
-
-export interface JobSpec {
-  jobId: string;
-  /** Absolute path of the job's workspace. */
-  workspace: string;
-  sheets: SheetPlan[];
-  totalMovements: number;
-  policy: JobPolicy;
-  prompt: {
-    template: string | null;
-    variables: Record<string, unknown>;
-    /** `sheet.prelude` (every sheet) and `sheet.cadenzas` (by sheet number); absent in older specs. */
-    injections?: { prelude: InjectionItem[]; cadenzas: Record<number, InjectionItem[]> };
-  };
-  /** The score's `validations` entries, snake_case as in the YAML. */
-  validations: Record<string, unknown>[];
-  crossSheet: CrossSheetSpec | null;
 }

@@ -8,7 +8,7 @@ import type { JobSpec } from "./policy.ts";
 import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
 import { isTerminalSheet, isTerminalJob, type SheetStatus } from "../../contracts/status.ts";
 import { ReadyList, timerIds, type JobState, type SheetState } from "./state.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import { cascadeAll } from "./cascade.ts";
 import { isBlockingTerminal, satisfiesDependents, type Ctx } from "./context.ts";
 import { armEscalationTimeout } from "./ladder.ts";

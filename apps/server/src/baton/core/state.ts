@@ -5,9 +5,9 @@
  */
 import type { AttemptMode } from "../../contracts/attempt.ts";
 import type { BatonEvent } from "./events.ts";
-import type { JobSpec } from "./policy.ts";
+import type { JobSpec, NewJob, ScoreReplacement } from "./policy.ts";
 import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
 import type { EventDraft } from "../../contracts/event-log.ts";
 
 export interface SheetState {
@@ -77,6 +77,8 @@ export interface BatonState {
   runningTotal: number;
   runningByKey: Map<string, number>;
   shuttingDown: boolean;
+  /** Idempotency keys of the jobs submitted since start, so a repeat cannot race the commit. */
+  idempotencyKeys: Map<string, string>;
   /** Seed for backoff jitter, so the same inputs always give the same delay. */
   jitterSeed: number;
 }
@@ -90,6 +92,7 @@ export function createBatonState(jitterSeed = 0x5eed): BatonState {
     runningTotal: 0,
     runningByKey: new Map(),
     shuttingDown: false,
+    idempotencyKeys: new Map(),
     jitterSeed,
   };
 }
@@ -189,12 +192,25 @@ export interface DispatchOrder {
   failedValidations: string[];
 }
 
-export interface CommitEffect {
-  kind: "commit";
+/**
+ * One commit: the new state of every job and sheet a handled event (or a group of events)
+ * changed, the attempts it recorded and the events it appended. Applied atomically, new job rows
+ * first, so a submission's sheets and events land with their job.
+ */
+export interface CheckpointCommit {
+  newJobs?: NewJob[];
   jobs: JobRecord[];
   sheets: SheetRecord[];
   attempts: AttemptRecord[];
   events: EventDraft[];
+  /** Jobs whose on_success hooks are over. */
+  hooksFinished?: string[];
+  /** Corrected scores replacing the stored ones. */
+  rescored?: ScoreReplacement[];
+}
+
+export interface CommitEffect extends CheckpointCommit {
+  kind: "commit";
 }
 
 export type Effect =

@@ -32,6 +32,13 @@ import {
 } from "./musician-events.ts";
 import { hitRateLimit, onClearRateLimit, onRateLimitExpired } from "./rate-limit.ts";
 import { onRecoverJob, onRegisterJob } from "./registry.ts";
+import {
+  onFailUnrecoverable,
+  onHookReported,
+  onHooksFinished,
+  onReplaceScore,
+  onSubmitJob,
+} from "./submission.ts";
 
 export function transition(state: BatonState, event: BatonEvent, now: number): TransitionResult {
   const ctx = new Ctx(state, now);
@@ -94,6 +101,16 @@ function apply(ctx: Ctx, event: BatonEvent): void {
       return onRecoverJob(ctx, event);
     case "DeregisterJob":
       return onDeregister(ctx, event.jobId);
+    case "SubmitJob":
+      return onSubmitJob(ctx, event);
+    case "FailUnrecoverable":
+      return onFailUnrecoverable(ctx, event);
+    case "HookReported":
+      return onHookReported(ctx, event);
+    case "HooksFinished":
+      return onHooksFinished(ctx, event);
+    case "ReplaceScore":
+      return onReplaceScore(ctx, event);
     default: {
       const unknown: never = event;
       ctx.reject({

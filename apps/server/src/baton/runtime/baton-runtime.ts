@@ -5,7 +5,16 @@
  * events published and the effects carried out (timers, kills, dispatches).
  */
 import type { AttemptRequest, MusicianPort } from "../../contracts/attempt.ts";
-import type { BatonEvent, FermataDecision, SheetSkipped } from "../core/events.ts";
+import type {
+  BatonEvent,
+  FailUnrecoverable,
+  FermataDecision,
+  HookEventName,
+  HookReported,
+  ReplaceScore,
+  SheetSkipped,
+  SubmitJob,
+} from "../core/events.ts";
 import type { JobSpec } from "../core/policy.ts";
 import type { CheckpointCommit, CheckpointStore, Clock, EventSink, TimerHost } from "./ports.ts";
 import type { JobRecord, SheetRecord } from "../../contracts/records.ts";
@@ -30,8 +39,8 @@ import { buildAttemptRequest } from "../core/request.ts";
 import { MusicianTasks } from "./musicians.ts";
 import { Inbox } from "./inbox.ts";
 import { mergeCommits, splitEffects } from "./commit-batch.ts";
-import type { EventDraft, EventName } from "../../contracts/event-log.ts";
-import type { SheetPlan } from "../../score/types.ts";
+import type { SheetPlan } from "../../contracts/plan.ts";
+import type { EventData } from "../../contracts/event-log.ts";
 
 export interface BatonRuntimeOptions {
   store: CheckpointStore;
@@ -61,9 +70,10 @@ export interface BatonRuntimeOptions {
 
 export type BatonOutcome = { ok: true; cleared?: number } | { ok: false; rejection: Rejection };
 
-type InboxEntry =
-  | { kind: "event"; event: BatonEvent; reply: ((outcome: BatonOutcome) => void) | null }
-  | { kind: "append"; draft: EventDraft; reply: (outcome: BatonOutcome) => void };
+interface InboxEntry {
+  event: BatonEvent;
+  reply: ((outcome: BatonOutcome) => void) | null;
+}
 
 export class BatonRuntime {
   private readonly state: BatonState;
@@ -148,24 +158,41 @@ export class BatonRuntime {
     });
   }
 
-  /** Appends a job-level event to the log (in inbox order) and publishes it. */
-  publishJobEvent(
+  /**
+   * A new job (or dry run): its row, sheets and first events are committed together. A repeated
+   * idempotency key is answered with a `duplicate_job` rejection naming the existing job.
+   */
+  submitJob(submission: Omit<SubmitJob, "kind">): Promise<BatonOutcome> {
+    return this.send({ kind: "SubmitJob", ...submission });
+  }
+
+  /** Fails a stored job that cannot be handed back, without registering it. */
+  failUnrecoverable(stored: Omit<FailUnrecoverable, "kind">): Promise<BatonOutcome> {
+    return this.send({ kind: "FailUnrecoverable", ...stored });
+  }
+
+  /** Stores a corrected score of a job that is not registered (deregister it first). */
+  replaceScore(replacement: Omit<ReplaceScore, "kind">): Promise<BatonOutcome> {
+    return this.send({ kind: "ReplaceScore", ...replacement });
+  }
+
+  /** Logs what an on_success hook or chained concert did, in inbox order. */
+  reportHook<E extends HookEventName>(
     jobId: string,
-    event: EventName,
-    data: Record<string, unknown> = {},
+    event: E,
+    data: EventData<E>,
   ): Promise<BatonOutcome> {
-    return new Promise((reply) => {
-      this.enqueue({
-        kind: "append",
-        draft: { jobId, sheetNum: 0, event, data, timestamp: this.options.clock.now() },
-        reply,
-      });
-    });
+    return this.send({ kind: "HookReported", jobId, event, data } as HookReported);
+  }
+
+  /** Records that a job's on_success hooks are over. */
+  finishHooks(jobId: string): Promise<BatonOutcome> {
+    return this.send({ kind: "HooksFinished", jobId });
   }
 
   /** Posts an event without waiting for it (timers and musicians use this). */
   post(event: BatonEvent): void {
-    this.enqueue({ kind: "event", event, reply: null });
+    this.enqueue({ event, reply: null });
   }
 
   // ---- queries ----
@@ -193,12 +220,7 @@ export class BatonRuntime {
   /** Resolves true when the job completed, false when it failed, was cancelled or deregistered. */
   waitForCompletion(jobId: string): Promise<boolean> {
     const job = this.state.jobs.get(jobId);
-    if (
-      job === undefined &&
-      !this.inbox.some(
-        (e) => e.kind === "event" && "spec" in e.event && e.event.spec.jobId === jobId,
-      )
-    ) {
+    if (job === undefined && !this.inbox.some((e) => registers(e.event, jobId))) {
       return Promise.reject(new UnknownJobError(jobId));
     }
     if (job !== undefined && isTerminalJob(job.record.status))
@@ -264,7 +286,7 @@ export class BatonRuntime {
   }
 
   private send(event: BatonEvent): Promise<BatonOutcome> {
-    return new Promise((reply) => this.enqueue({ kind: "event", event, reply }));
+    return new Promise((reply) => this.enqueue({ event, reply }));
   }
 
   private enqueue(entry: InboxEntry): void {
@@ -312,11 +334,6 @@ export class BatonRuntime {
     const effects: Effect[] = [];
     const replies: Array<[(outcome: BatonOutcome) => void, BatonOutcome]> = [];
     for (const entry of batch) {
-      if (entry.kind === "append") {
-        commits.push({ jobs: [], sheets: [], attempts: [], events: [entry.draft] });
-        replies.push([entry.reply, { ok: true }]);
-        continue;
-      }
       const event = this.withLiveness(entry.event);
       const result = transition(this.state, event, this.options.clock.now());
       splitEffects(result.effects, commits, effects);
@@ -420,6 +437,19 @@ export class BatonRuntime {
         rejection: { kind: "shutting_down", message: "the baton has stopped" },
       });
     }
+  }
+}
+
+/** Whether handling this event will register the job. */
+function registers(event: BatonEvent, jobId: string): boolean {
+  switch (event.kind) {
+    case "RegisterJob":
+    case "RecoverJob":
+      return event.spec.jobId === jobId;
+    case "SubmitJob":
+      return event.job.id === jobId && event.dryRunReason === null;
+    default:
+      return false;
   }
 }
 

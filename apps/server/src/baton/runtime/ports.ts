@@ -2,39 +2,16 @@
  * How the baton reaches the world. Everything here is passed in; the baton imports no database,
  * transport or timer of its own (DESIGN.md §1, §5).
  */
-import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
-import type { EventDraft, EventRecord } from "../../contracts/event-log.ts";
+import type { CheckpointCommit } from "../core/state.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 
 export type { MusicianPort } from "../../contracts/attempt.ts";
 
-/** Milliseconds since the epoch. A fake clock drives every engine test. */
-export interface Clock {
-  now(): number;
-}
-
-/** Host timers, so that a fake clock can replace them in tests. */
-export interface TimerHost {
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/**
- * One commit: the new state of every job and sheet a handled event (or a group of events)
- * changed, the attempts it recorded and the events it appended. Applied atomically.
- */
-export interface CheckpointCommit {
-  jobs: JobRecord[];
-  sheets: SheetRecord[];
-  attempts: AttemptRecord[];
-  events: EventDraft[];
-}
+export type { Clock, TimerHost } from "../../contracts/clock.ts";
+export type { EventSink } from "../../contracts/event-log.ts";
+export type { CheckpointCommit } from "../core/state.ts";
 
 export interface CheckpointStore {
   /** Commits the batch in one transaction; resolves with the events as logged, in order. */
   commit(batch: CheckpointCommit): Promise<EventRecord[]>;
-}
-
-/** Where committed events go after the commit (the bus, which feeds subscriptions). */
-export interface EventSink {
-  publish(events: readonly EventRecord[]): void;
 }

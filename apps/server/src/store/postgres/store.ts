@@ -1,10 +1,9 @@
 /**
  * The store contract on PostgreSQL (DESIGN.md §7): writes through `pg` in group-committed
  * transactions (group-commit.ts, statements.ts), reads through the PostgreSQL Prisma client,
- * every row decoded by codec.ts. This process is the only writer until scale-out; the recent
- * events it committed are kept for the bus's synchronous gap filling.
+ * every row decoded by codec.ts. This process is the only writer until scale-out.
  */
-import type { CheckpointCommit } from "../../baton/runtime/ports.ts";
+import type { CheckpointCommit } from "../../baton/index.ts";
 import type { SheetRecord } from "../../contracts/records.ts";
 import type { EventDraft, EventRecord } from "../../contracts/event-log.ts";
 import { createRedactor, type Redact } from "../../secrets/redact.ts";
@@ -28,7 +27,6 @@ import type {
   PodiumStore,
   ReadEventsQuery,
   RecordedProcessGroup,
-  ReplacedScore,
   StoredJob,
   StoredJobWithSheets,
 } from "../contract.ts";
@@ -38,9 +36,6 @@ import type { PostgresDatabase } from "./database.ts";
 import { PgGroupCommitQueue, noEvents, type PgWorkDone } from "./group-commit.ts";
 import * as sql from "./statements.ts";
 import type pg from "pg";
-
-/** How many of its own committed events the store keeps for the bus's gap filling. */
-const RECENT_EVENTS_KEPT = 10_000;
 
 export interface PostgresStoreOptions {
   now?: () => number;
@@ -54,7 +49,6 @@ export class PostgresStore implements PodiumStore {
   private readonly redact: Redact;
   private readonly pool: pg.Pool;
   private readonly prisma: PostgresDatabase["prismaPostgres"];
-  private recent: EventRecord[] = [];
   /** Process groups being recorded outside the queue; reads of the ledger wait for them. */
   private readonly directWrites = new Set<Promise<void>>();
 
@@ -81,8 +75,21 @@ export class PostgresStore implements PodiumStore {
     const sheets = batch.sheets.map((sheet) => redactSheet(sheet, redact));
     const attempts = batch.attempts.map((attempt) => redactAttempt(attempt, redact));
     const events = batch.events.map((event) => redactEvent(event, redact));
+    const newJobs = batch.newJobs ?? [];
+    const rescored = batch.rescored ?? [];
+    const hooksFinished = batch.hooksFinished ?? [];
     const committed = this.queue.enqueue(async (client) => {
       const now = this.now();
+      for (const job of newJobs) {
+        // The baton checks keys before it commits; a taken key here means two writers.
+        if (!(await sql.insertJob(client, job, now))) {
+          const holder = await sql.jobIdByIdempotencyKey(client, job.idempotencyKey);
+          throw new Error(`commit: idempotency key of job ${job.id} already names job ${holder}`);
+        }
+      }
+      for (const score of rescored) await sql.replaceScore(client, score, now);
+      for (const jobId of hooksFinished)
+        await client.query(sql.SET_HOOKS_DONE, [jobId, new Date(now).toISOString()]);
       for (const job of jobs) {
         if (!(await sql.updateJob(client, job, now)))
           throw new Error(`commit: job ${job.id} does not exist`);
@@ -91,7 +98,7 @@ export class PostgresStore implements PodiumStore {
       await sql.insertAttempts(client, attempts);
       return this.logging(events, (logged) => logged);
     });
-    return committed.then((logged) => this.remember(logged));
+    return committed;
   }
 
   insertJob(job: NewJob, sheets: SheetRecord[], events: EventDraft[]): Promise<InsertJobOutcome> {
@@ -111,38 +118,12 @@ export class PostgresStore implements PodiumStore {
         events: logged,
       }));
     });
-    return committed.then((outcome) => {
-      if (outcome.created) this.remember(outcome.events);
-      return outcome;
-    });
-  }
-
-  replaceScore(
-    job: ReplacedScore,
-    sheets: SheetRecord[],
-    events: EventDraft[],
-  ): Promise<EventRecord[]> {
-    const committed = this.queue.enqueue(async (client) => {
-      const now = this.now();
-      await sql.replaceScore(client, job, now);
-      await sql.upsertSheets(client, sheets, now);
-      return this.logging(events, (logged) => logged);
-    });
-    return committed.then((logged) => this.remember(logged));
-  }
-
-  markHooksDone(jobId: string): Promise<void> {
-    return this.queue.enqueue(async (client) => {
-      await client.query(sql.SET_HOOKS_DONE, [jobId, new Date(this.now()).toISOString()]);
-      return noEvents(undefined);
-    });
+    return committed;
   }
 
   appendEvents(events: EventDraft[]): Promise<EventRecord[]> {
     const redacted = events.map((event) => redactEvent(event, this.redact));
-    return this.queue
-      .enqueue(async () => this.logging(redacted, (logged) => logged))
-      .then((logged) => this.remember(logged));
+    return this.queue.enqueue(async () => this.logging(redacted, (logged) => logged));
   }
 
   /** Straight through `pg` (the boot path, where Prisma's row mapping costs most). */
@@ -210,10 +191,6 @@ export class PostgresStore implements PodiumStore {
   async lastSeq(): Promise<number> {
     const counter = await this.prisma.eventSeq.findUnique({ where: { id: 1 } });
     return Number(counter?.last ?? 0);
-  }
-
-  recentEvents(afterSeq: number, uptoSeq: number): readonly EventRecord[] {
-    return this.recent.filter((event) => event.seq > afterSeq && event.seq <= uptoSeq);
   }
 
   recordProcessGroup(
@@ -306,14 +283,5 @@ export class PostgresStore implements PodiumStore {
     } finally {
       client.release();
     }
-  }
-
-  /** Once committed (a rolled-back attempt reuses its seqs). */
-  private remember(events: EventRecord[]): EventRecord[] {
-    if (events.length === 0) return events;
-    this.recent.push(...events);
-    if (this.recent.length > RECENT_EVENTS_KEPT * 2)
-      this.recent = this.recent.slice(-RECENT_EVENTS_KEPT);
-    return events;
   }
 }

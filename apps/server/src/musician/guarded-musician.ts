@@ -1,8 +1,9 @@
 /**
- * The conductor's wrapper around the musician: it records each attempt's process group the
+ * The wrapper around the instrument-playing musician: it records each attempt's process group the
  * moment the process exists (so a restart can end it if the server is killed), forgets it when
  * the attempt is over, and evaluates a sheet's `skip_when_command` just before the instrument
- * would start. Exit 0 skips the sheet deliberately; any other exit, a timeout or a command that
+ * would start. Exit 0 reports the attempt as skipped (the baton skips the sheet deliberately, and
+ * nothing is played); any other exit, a timeout or a command that
  * cannot start lets the sheet run (Marianne's rule).
  */
 import type {
@@ -11,8 +12,7 @@ import type {
   MusicianPort,
   PlayHooks,
 } from "../contracts/attempt.ts";
-import { failureResult } from "../baton/core/observer.ts";
-import type { Clock } from "../baton/runtime/ports.ts";
+import type { Clock } from "../contracts/clock.ts";
 import { runShell, substitutePlaceholders, tagEnvironment } from "./shell.ts";
 
 export interface ProcessGroupLedger {
@@ -28,8 +28,6 @@ export interface ProcessGroupLedger {
 export interface GuardedMusicianOptions {
   inner: MusicianPort;
   ledger: ProcessGroupLedger;
-  /** Marks the sheet skipped in the baton; resolves once that is committed. */
-  skipSheet(jobId: string, sheetNum: number, reason: string): Promise<void>;
   clock: Clock;
   /** The database's process tag, set in the skip command's environment (see orphans.ts). */
   processTag?: string | null;
@@ -54,11 +52,18 @@ export function createGuardedMusician(options: GuardedMusicianOptions): Musician
           signal: hooks.signal,
         });
         if (outcome.exitCode === 0) {
-          const reason = `skip_when_command exited 0${skip.description ? `: ${skip.description}` : ""}`;
-          await options.skipSheet(request.jobId, request.sheetNum, reason);
-          // The sheet is already terminal (skipped) when this arrives, so the baton drops it; it
-          // exists only because a musician always reports exactly one result.
-          return failureResult(request, "CANCELLED", reason, startedAt, clock.now());
+          return {
+            outcome: "skipped",
+            jobId: request.jobId,
+            sheetNum: request.sheetNum,
+            instrument: request.instrument,
+            attemptNumber: request.attemptNumber,
+            dispatchToken: request.dispatchToken,
+            mode: request.mode,
+            reason: `skip_when_command exited 0${skip.description ? `: ${skip.description}` : ""}`,
+            startedAt,
+            finishedAt: clock.now(),
+          };
         }
       }
       // The instrument ends its own group on cancel, even one that lands while it is starting.

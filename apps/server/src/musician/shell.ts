@@ -1,5 +1,5 @@
 /**
- * Shell commands the conductor runs around a job (skip_when_command, on_success run_command):
+ * Shell commands run around a job's attempts (skip_when_command, on_success run_command):
  * `bash -c` in the workspace, in their own process group, killed as a group on timeout. They get
  * the minimal child environment (plus `env`), never the server's secrets.
  */
@@ -11,7 +11,7 @@ import {
   spawnInGroup,
   tailOf,
 } from "../instruments/process-group.ts";
-import { DATABASE_TAG_VARIABLE } from "./orphans.ts";
+import { DATABASE_TAG_VARIABLE } from "../contracts/process-tag.ts";
 
 export interface ShellOutcome {
   /** null when the command was killed or could not start. */

@@ -63,17 +63,27 @@ export default defineConfig({
       },
       {
         extends: true,
-        // The engine and gateway suites again, on a throw-away PostgreSQL database per harness
-        // (test/support/databases.ts); needs PODIUM_TEST_POSTGRES_URL (.ci/run sets it).
+        // The engine, gateway and the reliability suites that do not open the SQLite file
+        // themselves, again on throw-away PostgreSQL databases (test/support/databases.ts);
+        // needs PODIUM_TEST_POSTGRES_URL (.ci/run sets it).
         test: {
           name: "postgresql",
           include: [
             "test/integration/conductor/**/*.test.ts",
             "test/integration/gateway/**/*.test.ts",
+            ...[
+              "bad-input",
+              "faults-crash",
+              "faults-process",
+              "faults-slow-subscriber",
+              "graceful-drain",
+              "load",
+            ].map((name) => `test/reliability/${name}.test.ts`),
           ],
           env: { PODIUM_TEST_DATABASE: "postgresql" },
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          testTimeout: 900_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
         },
       },
       {

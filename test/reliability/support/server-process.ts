@@ -3,11 +3,12 @@
  * its own SQLite file and data folder. Tests about crashes and memory need a process they can
  * SIGKILL and whose RSS they can read; restarting on the same data folder reopens the same state.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { repoRoot, serverEntry } from "./paths.ts";
+import { suiteDatabase } from "../../support/databases.ts";
 
 export interface ServerProcessOptions {
   /** Reuse a data folder (and its podium.db) to restart on the same state; a fresh one otherwise. */
@@ -43,7 +44,36 @@ export function newDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), "podium-reliability-"));
 }
 
+/**
+ * With PODIUM_TEST_DATABASE=postgresql a data folder stands for a throw-away PostgreSQL database
+ * too: created at its first start, named in the folder (so a restart reopens it), dropped with it.
+ */
+const POSTGRES_URL_FILE = ".postgres-url";
+
+async function databaseUrlFor(dataDir: string): Promise<string> {
+  if (process.env.PODIUM_TEST_DATABASE !== "postgresql")
+    return `file:${path.join(dataDir, "podium.db")}`;
+  const file = path.join(dataDir, POSTGRES_URL_FILE);
+  if (existsSync(file)) return readFileSync(file, "utf8");
+  const { url } = await suiteDatabase(dataDir);
+  writeFileSync(file, url);
+  return url;
+}
+
 export function removeDataDir(dataDir: string): void {
+  const file = path.join(dataDir, POSTGRES_URL_FILE);
+  if (existsSync(file)) {
+    const url = new URL(readFileSync(file, "utf8"));
+    const name = url.pathname.slice(1);
+    url.pathname = "/postgres";
+    // Synchronous like the rest of this function: psql comes with Debian's postgresql.
+    spawnSync("psql", [
+      "-q",
+      url.toString(),
+      "-c",
+      `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+    ]);
+  }
   rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -76,7 +106,7 @@ async function launch(dataDir: string, options: ServerProcessOptions): Promise<S
     ...process.env,
     HOST: "127.0.0.1",
     PORT: "0",
-    DATABASE_URL: `file:${dbPath}`,
+    DATABASE_URL: await databaseUrlFor(dataDir),
     PODIUM_DATA_DIR: dataDir,
     PODIUM_TOKEN: options.token ?? "",
     PODIUM_WEB_ORIGIN: (options.webOrigins ?? ["http://127.0.0.1:3000"]).join(","),

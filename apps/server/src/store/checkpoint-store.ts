@@ -1,6 +1,7 @@
 /**
- * The checkpoint store (DESIGN.md §7): the baton's CheckpointStore port on the one SQLite writer,
- * plus what the conductor stores (new jobs, process groups) and reads (recovery, replay).
+ * The store contract (contract.ts, DESIGN.md §7) on SQLite: the baton's commits and what the
+ * conductor stores (new jobs, process groups) through the one raw better-sqlite3 writer, its
+ * reads (recovery, replay) on the same connection, the read model through Prisma.
  * Every write that appends events goes through one group-commit queue (group-commit.ts), so
  * `seq` follows call order and a caller learns of its commit only once it is durable.
  */

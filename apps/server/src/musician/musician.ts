@@ -27,7 +27,7 @@ import { estimateCost } from "../instruments/cost.ts";
 import { BackendPool, unknownInstrumentMessage } from "../instruments/pool.ts";
 import { TAIL_CHARS, tailOf } from "../instruments/process-group.ts";
 import { PromptRenderer } from "../prompt/renderer.ts";
-import { redactSecrets } from "../secrets/redact.ts";
+import { createRedactor } from "../secrets/redact.ts";
 import { validationValues } from "../validation/context.ts";
 import {
   runValidations,
@@ -83,6 +83,8 @@ export function createMusician(options: MusicianOptions): PlayingMusician {
   const pool = options.pool;
   const clock = options.clock ?? pool.clock;
   const env = options.env ?? pool.env;
+  // The environment is fixed for the musician's life: its secrets are collected once, not per text.
+  const redact = createRedactor(env);
   const renderer = options.renderer ?? new PromptRenderer();
 
   async function perform(request: AttemptRequest, hooks: PlayHooks): Promise<Outcome> {
@@ -225,7 +227,6 @@ export function createMusician(options: MusicianOptions): PlayingMusician {
             : { costUsd: 0, costUncertain: false };
       // The store redacts every record (secrets/redact-records.ts); tails are redacted here too,
       // before they are cut, so that no piece of a secret survives at a tail's first line.
-      const redact = (text: string) => redactSecrets(text, env);
       const details = (outcome.validation?.details ?? []).map((detail) => ({
         ...detail,
         message: detail.message === null ? null : redact(detail.message),

@@ -72,9 +72,14 @@ describe.skipIf(!chromiumThere)("live output pane in Chromium", () => {
       async () => (await jobStatus(browser.page)) === "COMPLETED",
       30_000,
     );
-    const text = (await paneText(browser)) ?? "";
-    expect(text).toContain("[1] step 8 of 8: still working");
-    expect(text).toContain("[1] all steps finished");
+    // The job's status and its event log reach the page on separate subscriptions, so the last
+    // output may land a moment after the status reads COMPLETED.
+    await eventually(
+      "the last output line in the pane",
+      async () => ((await paneText(browser)) ?? "").includes("[1] all steps finished"),
+      10_000,
+    );
+    expect(await paneText(browser)).toContain("[1] step 8 of 8: still working");
 
     await browser.page.goto(`${webUrl}/sheet?job=${encodeURIComponent(jobId)}&num=1`);
     await eventually(

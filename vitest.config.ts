@@ -63,14 +63,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        // The engine, gateway and the reliability suites that do not open the SQLite file
-        // themselves, again on throw-away PostgreSQL databases (test/support/databases.ts);
-        // needs PODIUM_TEST_POSTGRES_URL (.ci/run sets it).
+        // The engine, gateway, crash recovery and reliability suites again, on throw-away
+        // PostgreSQL databases (test/support/databases.ts); needs PODIUM_TEST_POSTGRES_URL
+        // (.ci/run sets it). faults-storage stays SQLite-only (it holds the file's write lock).
         test: {
           name: "postgresql",
           include: [
             "test/integration/conductor/**/*.test.ts",
             "test/integration/gateway/**/*.test.ts",
+            "test/integration/recovery/**/*.test.ts",
             ...[
               "bad-input",
               "faults-crash",
@@ -78,6 +79,10 @@ export default defineConfig({
               "faults-slow-subscriber",
               "graceful-drain",
               "load",
+              "security-child-env",
+              "security-redaction",
+              "security-secrets",
+              "security-yaml-aliases",
             ].map((name) => `test/reliability/${name}.test.ts`),
           ],
           env: { PODIUM_TEST_DATABASE: "postgresql" },

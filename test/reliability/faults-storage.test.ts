@@ -1,6 +1,9 @@
 /**
  * Storage faults: a workspace that cannot be created, and a SQLite database whose write lock an
  * outside process holds for a while. Each ends in a defined, visible state and loses nothing.
+ * SQLite only, by nature: the fault is another process holding the file's write lock, which has
+ * no counterpart on a PostgreSQL server (whose rows lock one by one), so the `postgresql`
+ * project does not run this file.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";

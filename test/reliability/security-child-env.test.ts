@@ -89,6 +89,7 @@ describe("the environment of an instrument process", () => {
     const dump = lines.join("\n");
     expect(dump).not.toContain(TOKEN);
     expect(dump).not.toContain(server.dbPath);
+    expect(dump).not.toContain(server.databaseUrl);
   });
 
   it("is the same minimal one for validation commands, skip commands and hooks", async () => {
@@ -109,6 +110,7 @@ describe("the environment of an instrument process", () => {
       expect(names.has("OPENAI_API_KEY"), file).toBe(false);
       expect(lines.join("\n"), file).not.toContain(TOKEN);
       expect(lines.join("\n"), file).not.toContain(server.dbPath);
+      expect(lines.join("\n"), file).not.toContain(server.databaseUrl);
     }
   });
 });

@@ -2,7 +2,8 @@
  * One redaction choke point: an on_success hook that prints a secret of the server's
  * environment (stdout on success, stderr on failure), a sheet that fails with it in its error
  * and a validation command that prints it. Neither the stored event log, nor a live
- * subscription, nor any GraphQL answer, nor the SQLite files carry the secret afterwards.
+ * subscription, nor any GraphQL answer, nor any stored row (nor, on SQLite, its files) carries
+ * the secret afterwards.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +19,7 @@ import {
 import { EventFollower } from "./support/follower.ts";
 import { Heartbeat } from "./support/heartbeat.ts";
 import { removeDataDir, startServerProcess, type ServerProcess } from "./support/server-process.ts";
+import { readStoredRows } from "../support/stored.ts";
 
 const SECRET = "hook-secret-4f9a1c7e2b8d6a3f5e0c";
 const PIECE = 12;
@@ -120,6 +122,9 @@ describe("redaction at the choke point", () => {
       subscription: leaks(JSON.stringify(follower.received)),
       "job query": leaks(answer.text),
     };
+    // Every stored row, on either backend; on SQLite the raw files as well (freed pages and the
+    // WAL keep what no row shows any more).
+    found["stored rows"] = leaks(await readStoredRows(server.databaseUrl));
     for (const file of [server.dbPath, `${server.dbPath}-wal`]) {
       if (existsSync(file)) found[file] = leaks(readFileSync(file).toString("latin1"));
     }

@@ -2,14 +2,15 @@
  * Secrets in the server's environment never come back out. Sheets echo them to stdout and stderr,
  * fail with them in the error, print them from a validation command, cut them at the stored
  * tail's boundary, and carry them to the next sheet's prompt through a captured file. Then every
- * GraphQL answer, every event (read and subscribed) and every byte of the SQLite files are searched
- * for the secret values, and for any long piece of them.
+ * GraphQL answer, every event (read and subscribed), every stored row and, on SQLite, every byte
+ * of its files are searched for the secret values, and for any long piece of them.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { post, readEventLog, waitForJob, wsClient, type Endpoint } from "./support/client.ts";
 import { EventFollower } from "./support/follower.ts";
 import { removeDataDir, startServerProcess, type ServerProcess } from "./support/server-process.ts";
+import { readStoredRows } from "../support/stored.ts";
 
 const SECRETS = {
   OPENAI_API_KEY: "sk-test-Zq8rT3vLm9Xw2Yp6Kd4Hs1Nb7Cf5Gj0A",
@@ -160,6 +161,9 @@ describe("secrets from the environment", () => {
       "event log": leaksIn(JSON.stringify(log)),
       subscription: leaksIn(JSON.stringify(follower.received)),
     };
+    // Every stored row, on either backend; on SQLite the raw files as well (freed pages and the
+    // WAL keep what no row shows any more).
+    leaks["stored rows"] = leaksIn(await readStoredRows(server.databaseUrl));
     for (const file of [server.dbPath, `${server.dbPath}-wal`]) {
       if (existsSync(file)) leaks[file] = leaksIn(readFileSync(file).toString("latin1"));
     }

@@ -9,7 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPodium, type Podium } from "../../../apps/server/src/app.ts";
-import { openDatabase } from "../../../apps/server/src/store/database.ts";
+import { observeStore } from "../../support/stored.ts";
+import { suiteDatabase, type ThrowAwayDatabase } from "../../support/databases.ts";
 import { allEvents, cliScore, waitFor } from "../conductor/support/podium-harness.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,8 +18,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 describe("hooks across a crash", () => {
   const dirs: string[] = [];
   const podiums: Podium[] = [];
+  const databases: ThrowAwayDatabase[] = [];
   afterEach(async () => {
     for (const podium of podiums.splice(0)) await podium.close();
+    for (const database of databases.splice(0)) await database.drop();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -43,7 +46,9 @@ describe("hooks across a crash", () => {
           "",
         ].join("\n"),
     );
-    const databaseUrl = `file:${path.join(dir, "podium.db")}`;
+    const database = await suiteDatabase(dir);
+    databases.push(database);
+    const databaseUrl = database.url;
     const dataDir = path.join(dir, "data");
     const engine = spawn(
       process.execPath,
@@ -60,13 +65,12 @@ describe("hooks across a crash", () => {
       },
     );
     const exited = new Promise((resolve) => engine.once("exit", resolve));
-    const observer = await openDatabase(databaseUrl);
+    const observer = await observeStore(databaseUrl);
     const jobId = await waitFor(
-      () =>
-        observer.writer
-          .prepare(`SELECT "jobId" FROM "Event" WHERE "name" = 'hook.started'`)
-          .pluck()
-          .get() as string | undefined,
+      async () =>
+        (await observer.store.readEvents({ afterSeq: 0, limit: 10_000 })).find(
+          (e) => e.event === "hook.started",
+        )?.jobId,
       "the hook to start",
     );
     await observer.close();

@@ -17,8 +17,8 @@ import { createPodium } from "../../../apps/server/src/app.ts";
 import type { RecordedProcessGroup } from "../../../apps/server/src/store/checkpoint-store.ts";
 import { readProcessStartTime } from "../../../apps/server/src/instruments/process-group.ts";
 import { waitFor, waitForJob } from "../conductor/support/podium-harness.ts";
-import { openDatabase } from "../../../apps/server/src/store/database.ts";
-import { SqliteCheckpointStore } from "../../../apps/server/src/store/checkpoint-store.ts";
+import { observeStore } from "../../support/stored.ts";
+import { suiteDatabase, type ThrowAwayDatabase } from "../../support/databases.ts";
 import { writeFileSync } from "node:fs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -166,6 +166,7 @@ describe("reapOrphans", () => {
 describe("orphans of a SIGKILLed server", () => {
   it("are ended on boot before the sheet is dispatched again", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "podium-orphan-e2e-"));
+    let database: ThrowAwayDatabase | null = null;
     try {
       const scorePath = path.join(dir, "score.yaml");
       writeFileSync(
@@ -190,7 +191,8 @@ describe("orphans of a SIGKILLed server", () => {
           "",
         ].join("\n"),
       );
-      const databaseUrl = `file:${path.join(dir, "podium.db")}`;
+      database = await suiteDatabase(dir);
+      const databaseUrl = database.url;
       const dataDir = path.join(dir, "data");
       const engine = spawn(
         process.execPath,
@@ -208,9 +210,9 @@ describe("orphans of a SIGKILLed server", () => {
       );
       const exited = new Promise((resolve) => engine.once("exit", resolve));
 
-      const observer = await openDatabase(databaseUrl);
+      const observer = await observeStore(databaseUrl);
       const recorded = await waitFor(
-        async () => (await new SqliteCheckpointStore(observer.writer).listProcessGroups())[0],
+        async () => (await observer.store.listProcessGroups())[0],
         "the musician's process group to be recorded",
       );
       await observer.close();
@@ -238,6 +240,7 @@ describe("orphans of a SIGKILLed server", () => {
         await podium.close();
       }
     } finally {
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

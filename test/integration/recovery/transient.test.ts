@@ -12,13 +12,15 @@ import type { JobRecord, SheetRecord } from "../../../apps/server/src/contracts/
 import { createPodium, type Podium } from "../../../apps/server/src/app.ts";
 import { parseScore } from "../../../apps/server/src/score/parse.ts";
 import { freshSheetRecord } from "../../../apps/server/src/baton/core/registry.ts";
-import { openDatabase } from "../../../apps/server/src/store/database.ts";
-import { SqliteCheckpointStore } from "../../../apps/server/src/store/checkpoint-store.ts";
+import { openStore } from "../../../apps/server/src/store/open-store.ts";
+import { suiteDatabase, type ThrowAwayDatabase } from "../../support/databases.ts";
 import { allEvents, cliScore, waitForJob } from "../conductor/support/podium-harness.ts";
 import { watchConsistency } from "../conductor/support/consistency.ts";
 
 const SCORE = cliScore({ sheets: 2, body: "echo {{ sheet_num }} >> ran.txt" });
 const JOB = "job-under-test";
+/** Made by `crashedCheckpoint`, dropped after each test. */
+const databases: ThrowAwayDatabase[] = [];
 
 /** Writes the checkpoint a crash would have left: sheet 1 as `first`, sheet 2 as `second`. */
 async function crashedCheckpoint(
@@ -28,9 +30,11 @@ async function crashedCheckpoint(
   job: Partial<JobRecord> = {},
   scoreText = SCORE,
 ): Promise<string> {
-  const databaseUrl = `file:${path.join(dir, "podium.db")}`;
-  const db = await openDatabase(databaseUrl);
-  const store = new SqliteCheckpointStore(db.writer);
+  const database = await suiteDatabase(dir);
+  databases.push(database);
+  const databaseUrl = database.url;
+  const opened = await openStore(databaseUrl);
+  const store = opened.store;
   const parsed = parseScore(SCORE);
   if (!parsed.ok) throw new Error(parsed.message);
   const sheets = parsed.sheets.map((plan) => freshSheetRecord(JOB, plan));
@@ -79,7 +83,7 @@ async function crashedCheckpoint(
     attempts: [],
     events: [],
   });
-  await db.close();
+  await opened.close();
   return databaseUrl;
 }
 
@@ -88,6 +92,7 @@ describe("boot recovery", () => {
   const podiums: Podium[] = [];
   afterEach(async () => {
     for (const podium of podiums.splice(0)) await podium.close();
+    for (const database of databases.splice(0)) await database.drop();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 

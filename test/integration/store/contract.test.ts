@@ -10,6 +10,7 @@ import type {
 } from "../../../apps/server/src/baton/runtime/ports.ts";
 import { MemoryCheckpointStore } from "../../../apps/server/src/store/memory-store.ts";
 import type { ReplacedScore } from "../../../apps/server/src/store/contract.ts";
+import type { JobRecord, SheetRecord } from "../../../apps/server/src/contracts/records.ts";
 import { storeBackends, type OpenedSubject } from "./support/backends.ts";
 import { attempt, draft, jobRecord, newJob, sheet } from "./support/fixtures.ts";
 
@@ -31,17 +32,38 @@ describe.each([
   ...backends.map((backend) => ({ name: backend.name, unavailable: backend.unavailable, backend })),
 ])("the baton's commit port on $name", ({ unavailable, backend }) => {
   let opened: OpenedSubject | null = null;
-  beforeAll(async () => backend?.setUp());
-  afterAll(async () => backend?.tearDown());
+  let memory: MemoryCheckpointStore | null = null;
+  beforeAll(async () => {
+    if (!unavailable) await backend?.setUp();
+  });
+  afterAll(async () => {
+    if (!unavailable) await backend?.tearDown();
+  });
   afterEach(async () => {
     await opened?.close();
     opened = null;
+    memory = null;
   });
   async function open(): Promise<CheckpointStore> {
-    if (backend === null) return new MemoryCheckpointStore();
+    if (backend === null) return (memory = new MemoryCheckpointStore());
     opened = await backend.open();
     await opened.store.insertJob(newJob("j1"), [sheet("j1", 1)], []);
     return opened.store;
+  }
+  /** A job's committed record and sheets, as recovery would read them back. */
+  async function checkpoint(
+    jobId: string,
+  ): Promise<{ job: JobRecord | null; sheets: SheetRecord[] }> {
+    if (memory !== null) return memory.checkpoint(jobId) ?? { job: null, sheets: [] };
+    const loaded = await opened!.store.loadJob(jobId);
+    return { job: loaded?.job.record ?? null, sheets: loaded?.sheets ?? [] };
+  }
+  async function loggedEvents(): Promise<[number, string, string][]> {
+    const events =
+      memory !== null
+        ? memory.events
+        : await opened!.store.readEvents({ afterSeq: 0, limit: 1_000 });
+    return events.map((e) => [e.seq, e.jobId, e.event]);
   }
 
   it.skipIf(unavailable)("logs events with gap-free seqs in call order", async () => {
@@ -59,6 +81,72 @@ describe.each([
     );
     expect(next.map((e) => e.seq)).toEqual([21, 22]);
   });
+
+  it.skipIf(unavailable)(
+    "writes a new job's row first, with its sheets, record and events in the same commit",
+    async () => {
+      const store = await open();
+      const logged = await store.commit({
+        newJobs: [newJob("n1", { idempotencyKey: "key-n1" })],
+        jobs: [jobRecord("n1", { status: "running" })],
+        sheets: [sheet("n1", 1), sheet("n1", 2)],
+        attempts: [],
+        events: [draft("n1", "job.submitted"), draft("n1", "job.started")],
+      });
+      expect(logged.map((e) => [e.seq, e.event])).toEqual([
+        [1, "job.submitted"],
+        [2, "job.started"],
+      ]);
+      const { job, sheets } = await checkpoint("n1");
+      expect(job).toEqual(jobRecord("n1", { status: "running" }));
+      expect(sheets.map((s) => [s.num, s.status, s.dependsOn])).toEqual([
+        [1, "pending", []],
+        [2, "pending", [1]],
+      ]);
+    },
+  );
+
+  it.skipIf(unavailable)(
+    "rejects a whole commit whose new job's idempotency key is taken, and writes none of it",
+    async () => {
+      const store = await open();
+      await store.commit({
+        newJobs: [newJob("first", { idempotencyKey: "k" })],
+        jobs: [],
+        sheets: [sheet("first", 1)],
+        attempts: [],
+        events: [draft("first", "job.submitted")],
+      });
+      const taken = store.commit({
+        // The first new job is fine on its own; the second's key makes the commit fail whole.
+        newJobs: [
+          newJob("fresh", { idempotencyKey: "other" }),
+          newJob("second", { idempotencyKey: "k" }),
+        ],
+        jobs: [jobRecord("fresh")],
+        sheets: [sheet("fresh", 1), sheet("second", 1)],
+        attempts: [],
+        events: [draft("fresh", "job.submitted"), draft("second", "job.submitted")],
+      });
+      await expect(taken).rejects.toThrow(/idempotency key of job second already names job first/);
+      expect(await checkpoint("fresh")).toEqual({ job: null, sheets: [] });
+      expect(await checkpoint("second")).toEqual({ job: null, sheets: [] });
+      expect((await checkpoint("first")).sheets.map((s) => s.jobId)).toEqual(["first"]);
+      // No seq was used up, and the key of the rejected first new job was not kept either.
+      const after = await store.commit({
+        newJobs: [newJob("third", { idempotencyKey: "other" })],
+        jobs: [],
+        sheets: [],
+        attempts: [],
+        events: [draft("third", "job.submitted")],
+      });
+      expect(after.map((e) => e.seq)).toEqual([2]);
+      expect(await loggedEvents()).toEqual([
+        [1, "first", "job.submitted"],
+        [2, "third", "job.submitted"],
+      ]);
+    },
+  );
 });
 
 describe.each(backends)("the store contract on $name", (backend) => {
@@ -219,6 +307,77 @@ describe.each(backends)("the store contract on $name", (backend) => {
       spec,
     ]);
     expect(sheets.map((s) => s.prompt)).toEqual([null, "corrected"]);
+  });
+
+  test("commits a new job in one transaction with the rest: when any part fails, none of it is stored", async () => {
+    const { store, prisma } = await open();
+    const failing = store.commit({
+      newJobs: [newJob("n1", { idempotencyKey: "key-n1" })],
+      jobs: [jobRecord("missing")],
+      sheets: [sheet("n1", 1)],
+      attempts: [],
+      events: [draft("n1", "job.submitted")],
+    });
+    await expect(failing).rejects.toThrow(/job missing does not exist/);
+    expect([
+      await prisma.job.count(),
+      await prisma.sheet.count(),
+      await prisma.event.count(),
+    ]).toEqual([0, 0, 0]);
+    expect(await store.findJobByIdempotencyKey("key-n1")).toBeNull();
+
+    await store.commit({
+      newJobs: [newJob("n1", { idempotencyKey: "key-n1" })],
+      jobs: [],
+      sheets: [sheet("n1", 1)],
+      attempts: [],
+      events: [draft("n1", "job.submitted")],
+    });
+    expect((await store.findJobByIdempotencyKey("key-n1"))!.record.id).toBe("n1");
+    expect(await store.readModel.getJob("n1")).toMatchObject({ name: "job n1", status: "pending" });
+    expect((await store.readModel.listSheets("n1")).map((s) => s.num)).toEqual([1]);
+    expect((await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([1]);
+  });
+
+  test("keeps the stored score and pending hooks of a commit that fails, and applies both once one succeeds", async () => {
+    const { store } = await open();
+    await store.insertJob(newJob("j1", { hooksPending: true }), [sheet("j1", 1)], []);
+    await store.commit({
+      ...onlyEvents([]),
+      jobs: [jobRecord("j1", { status: "completed", completedAt: 5 })],
+    });
+    const spec = { sheets: [] } as unknown as ReplacedScore["spec"];
+    const corrected = { id: "j1", name: "renamed", scoreText: "name: y\n", configHash: "h2", spec };
+    const failing = store.commit({
+      ...onlyEvents([draft("j1", "job.rescored")]),
+      jobs: [jobRecord("missing")],
+      rescored: [corrected],
+      hooksFinished: ["j1"],
+    });
+    await expect(failing).rejects.toThrow(/job missing does not exist/);
+    const kept = (await store.loadJob("j1"))!.job;
+    expect([kept.name, kept.scoreText, kept.configHash, kept.hooksPending]).toEqual([
+      "job j1",
+      "name: x\n",
+      "hash",
+      true,
+    ]);
+    expect((await store.loadJobsWithPendingHooks()).map((j) => j.record.id)).toEqual(["j1"]);
+
+    await store.commit({ ...onlyEvents([]), rescored: [corrected], hooksFinished: ["j1"] });
+    const changed = (await store.loadJob("j1"))!.job;
+    expect([changed.name, changed.scoreText, changed.configHash, changed.hooksPending]).toEqual([
+      "renamed",
+      "name: y\n",
+      "h2",
+      false,
+    ]);
+    expect(await store.readModel.getJob("j1")).toMatchObject({
+      name: "renamed",
+      scoreText: "name: y\n",
+    });
+    expect(await store.loadJobsWithPendingHooks()).toEqual([]);
+    expect(await store.readEvents({ afterSeq: 0, limit: 10 })).toEqual([]);
   });
 
   test("loads only non-terminal jobs, in submission order, with their sheets in number order", async () => {

@@ -25,7 +25,10 @@ export interface ServerProcess {
   port: number;
   pid: number;
   dataDir: string;
+  /** The SQLite file of the data folder (absent when the server runs on PostgreSQL). */
   dbPath: string;
+  /** The DATABASE_URL the server was given (test/support/stored.ts reads what it stored). */
+  databaseUrl: string;
   child: ChildProcess;
   /** Everything the process printed so far (kept for failure messages and leak checks). */
   output(): string;
@@ -102,11 +105,12 @@ export async function startServerProcess(
 
 async function launch(dataDir: string, options: ServerProcessOptions): Promise<ServerProcess> {
   const dbPath = path.join(dataDir, "podium.db");
+  const databaseUrl = await databaseUrlFor(dataDir);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: "127.0.0.1",
     PORT: "0",
-    DATABASE_URL: await databaseUrlFor(dataDir),
+    DATABASE_URL: databaseUrl,
     PODIUM_DATA_DIR: dataDir,
     PODIUM_TOKEN: options.token ?? "",
     PODIUM_WEB_ORIGIN: (options.webOrigins ?? ["http://127.0.0.1:3000"]).join(","),
@@ -158,6 +162,7 @@ async function launch(dataDir: string, options: ServerProcessOptions): Promise<S
     pid,
     dataDir,
     dbPath,
+    databaseUrl,
     child,
     output: () => output,
     rssBytes: () => readRssBytes(pid),

@@ -25,13 +25,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
   async commit(batch: CheckpointCommit): Promise<EventRecord[]> {
     if (this.beforeCommit !== null) await this.beforeCommit(batch);
     this.commits.push(batch);
+    this.checkIdempotencyKeys(batch.newJobs ?? []);
     for (const job of batch.newJobs ?? []) {
-      if (job.idempotencyKey !== null) {
-        const holder = this.idempotencyKeys.get(job.idempotencyKey);
-        if (holder !== undefined)
-          throw new Error(`commit: idempotency key of job ${job.id} already names job ${holder}`);
-        this.idempotencyKeys.set(job.idempotencyKey, job.id);
-      }
+      if (job.idempotencyKey !== null) this.idempotencyKeys.set(job.idempotencyKey, job.id);
       this.newJobs.set(job.id, { ...job });
       this.jobs.set(job.id, {
         id: job.id,
@@ -68,6 +64,19 @@ export class MemoryCheckpointStore implements CheckpointStore {
     }));
     this.events.push(...logged);
     return logged;
+  }
+
+  /** Before anything is applied: a taken key fails the whole commit, as a transaction would. */
+  private checkIdempotencyKeys(newJobs: NewJob[]): void {
+    const claimed = new Map<string, string>();
+    for (const job of newJobs) {
+      if (job.idempotencyKey === null) continue;
+      const holder =
+        this.idempotencyKeys.get(job.idempotencyKey) ?? claimed.get(job.idempotencyKey);
+      if (holder !== undefined)
+        throw new Error(`commit: idempotency key of job ${job.id} already names job ${holder}`);
+      claimed.set(job.idempotencyKey, job.id);
+    }
   }
 
   sheet(jobId: string, num: number): SheetRecord | undefined {

@@ -4,7 +4,7 @@
  * after a crash is a no-op), prints "ready", and exits 0 once every job is terminal and its
  * on_success hooks have run.
  *
- *   PODIUM_TEST_DB (file: URL)  PODIUM_TEST_DATA (data dir)  PODIUM_TEST_SCORE (score file)
+ *   PODIUM_TEST_DB (a DATABASE_URL)  PODIUM_TEST_DATA (data dir)  PODIUM_TEST_SCORE (score file)
  *   PODIUM_TEST_JOBS (how many jobs)
  */
 import { readFileSync } from "node:fs";

@@ -71,37 +71,19 @@ export function decodePauseReasons(
   return { pauseReason: reasons[0] ?? null, pauseReasons: reasons };
 }
 
-export interface SheetColumns {
-  jobId: string;
-  num: number;
+export type SheetColumns = Omit<
+  SheetRecord,
+  "status" | "instrumentChain" | "dependsOn" | "startedAt" | "completedAt" | "dueAt"
+> & {
   status: string;
-  movement: number;
-  voice: number | null;
-  voiceCount: number;
-  description: string | null;
-  instrument: string;
+  /** JSON */
   instrumentChain: string;
-  instrumentIndex: number;
-  model: string | null;
+  /** JSON */
   dependsOn: string;
-  normalAttempts: number;
-  completionAttempts: number;
-  healingAttempts: number;
-  validationPassRate: number | null;
-  costUsd: number;
-  durationMs: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  stdoutTail: string | null;
-  stderrTail: string | null;
-  prompt: string | null;
-  dispatchToken: string | null;
-  processGroup: number | null;
-  processStartedAt: string | null;
   startedAt: StoredTime | null;
   completedAt: StoredTime | null;
   dueAt: StoredTime | null;
-}
+};
 
 export function decodeSheet(row: SheetColumns): SheetRecord {
   return {

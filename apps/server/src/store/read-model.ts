@@ -5,7 +5,7 @@
  * through this module.
  */
 import type { ValidationDetail } from "../contracts/attempt.ts";
-import type { SheetRecord } from "../contracts/records.ts";
+import type { AttemptRecord, SheetRecord } from "../contracts/records.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
 import type { EventRecord } from "../contracts/event-log.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -45,31 +45,11 @@ export type SheetRow = Omit<
   completedAt: Date | null;
 };
 
-export interface AttemptRow {
-  jobId: string;
-  sheetNum: number;
-  attemptNumber: number;
-  mode: string;
-  instrument: string;
-  model: string | null;
-  executionSuccess: boolean;
-  exitCode: number | null;
-  durationMs: number;
-  validationsPassed: number;
-  validationsTotal: number;
-  passRate: number;
-  validationDetails: ValidationDetail[];
-  errorClass: string | null;
-  errorMessage: string | null;
-  rateLimited: boolean;
-  costUsd: number;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  stdoutTail: string | null;
-  stderrTail: string | null;
+/** An attempt as people read it: its checkpoint record without the dispatch token, times as dates. */
+export type AttemptRow = Omit<AttemptRecord, "dispatchToken" | "startedAt" | "finishedAt"> & {
   startedAt: Date;
   finishedAt: Date;
-}
+};
 
 /** Position after which the next page of jobs starts (jobs are listed newest first). */
 export interface JobPosition {

@@ -20,7 +20,7 @@ export interface StoreObserver {
 
 export async function observeStore(url: string): Promise<StoreObserver> {
   if (databaseTarget(url).kind === "postgresql") {
-    const db = await openPostgresDatabase(url, { exclusive: false, maxConnections: 2 });
+    const db = await openPostgresDatabase(url, { maxConnections: 2 });
     const store = new PostgresStore(db);
     return {
       store,

@@ -20,6 +20,8 @@ import type { PostgresDatabase } from "./store/postgres/database.ts";
 import { createGuardedMusician } from "./musician/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
+import type { ConductorCommands } from "./contracts/commands.ts";
+import { joinCluster, type ClusterMembership, type ClusterOptions } from "./cluster/join.ts";
 
 export interface PodiumOptions {
   /** `file:` URL (or path) of a SQLite database, or a `postgresql://` URL; migrated at start. */
@@ -44,10 +46,20 @@ export interface PodiumOptions {
   env?: NodeJS.ProcessEnv;
   /** Errors nobody can be told about (a failing listener, a crashing musician). */
   onError?: (error: unknown) => void;
+  /** On PostgreSQL: this process among others on the database (docs/DESIGN.md §12). */
+  cluster?: ClusterOptions;
 }
 
 export interface Podium {
+  /** This process's conductor: the jobs it plays. */
   conductor: JobManager;
+  /**
+   * What clients are served: on PostgreSQL every command reaches the process playing its job
+   * and new jobs are placed where there is room; on SQLite, the conductor itself.
+   */
+  commands: ConductorCommands;
+  /** On PostgreSQL: this process's membership (its name, leases, routed commands). */
+  membership: ClusterMembership | null;
   bus: EventBus;
   store: PodiumStore;
   db: PodiumDatabase | PostgresDatabase;
@@ -85,8 +97,19 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     onHandlerError: (error, event) =>
       onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
   });
+  const membership =
+    opened.db.kind === "postgresql"
+      ? await joinCluster(opened.db, store, {
+          ...options.cluster,
+          capacity: options.maxConcurrentSheets,
+          onError,
+        })
+      : null;
   // Every process started for this database carries its tag, so a later boot finds orphans.
-  const processTag = databaseTag(opened.identity);
+  // Among several processes the tag is this process's own: it never ends another's runs.
+  const processTag = databaseTag(
+    membership === null ? opened.identity : `${opened.identity}#${membership.name}`,
+  );
   const { pool, problems } = createBackendPool({
     userDirs: options.instrumentDirs ?? DEFAULT_USER_PROFILE_DIRS,
     clock,
@@ -121,19 +144,25 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     instrumentUnusable: (name) => pool.unusableReason(name),
     jobTimeoutSeconds: options.jobTimeoutSeconds ?? null,
     processTag,
+    claimAtBoot: membership?.claimAtBoot,
+    owns: membership?.holds,
   });
   let recovery: RecoveryReport;
   try {
     recovery = await conductor.start();
   } catch (error) {
+    await membership?.stop(true).catch(() => undefined);
     await pool.close().catch(() => undefined);
     await opened.close();
     throw error;
   }
+  const commands = membership?.serve(conductor, baton) ?? conductor;
 
   let closing: Promise<void> | null = null;
   return {
     conductor,
+    commands,
+    membership,
     bus,
     store,
     db,
@@ -144,10 +173,13 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     listInstruments: () => pool.instruments(),
     close() {
       closing ??= (async () => {
+        await membership?.stop(false);
         await conductor.stop();
         await pool.close();
         await endTaggedProcesses(processTag);
         await store.drain();
+        // Only once nothing of them runs here may another process take the jobs over.
+        await membership?.leave();
         await opened.close();
       })();
       return closing;

@@ -35,9 +35,14 @@ async function main(): Promise<void> {
     allowedRoots: config.settings.allowedRoots,
     maxConcurrentSheets: config.settings.maxConcurrentSheets,
     onError: (error) => log.error({ err: error }, "podium error"),
+    cluster: {
+      processName: config.settings.processName,
+      instruments: config.settings.instruments,
+      leaseSeconds: config.settings.leaseSeconds,
+    },
   });
   const services = createGatewayServices({
-    conductor: podium.conductor,
+    conductor: podium.commands,
     prisma: podium.db.prisma,
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),

@@ -42,6 +42,8 @@ export interface HookRunnerOptions {
   submitChild(options: SubmitJobOptions, link: ConcertLink): Promise<SubmitJobOutcome>;
   /** The database's process tag, set in hook commands' environment (see orphans.ts). */
   processTag?: string | null;
+  /** Whether this process plays the job; hooks run only there (default: every job). */
+  owns?: (jobId: string) => boolean;
 }
 
 /** `interrupted`: the server is stopping; the hook left no outcome and runs again on boot. */
@@ -130,7 +132,18 @@ export class HookRunner {
   /** Hooks of jobs that completed before the last restart but did not finish them. */
   async resumePending(): Promise<void> {
     for (const job of await this.options.store.loadJobsWithPendingHooks())
-      this.runFor(job.record.id);
+      if (this.plays(job.record.id)) this.runFor(job.record.id);
+  }
+
+  /** A job taken over from another process: its hooks run again if they did not finish. */
+  resumeIfPending(jobId: string): void {
+    void this.options.store.loadJob(jobId).then((stored) => {
+      if (stored?.job.hooksPending && stored.job.record.status === "completed") this.runFor(jobId);
+    });
+  }
+
+  private plays(jobId: string): boolean {
+    return this.options.owns?.(jobId) ?? true;
   }
 
   /** Only scores that chain others need a fingerprint (the self-chaining guard compares it). */
@@ -141,7 +154,7 @@ export class HookRunner {
   }
 
   private onEvent(event: EventRecord): void {
-    if (event.event === "job.completed") this.runFor(event.jobId);
+    if (event.event === "job.completed" && this.plays(event.jobId)) this.runFor(event.jobId);
   }
 
   private runFor(jobId: string): void {

@@ -25,6 +25,11 @@ import type {
   SubmitJobOutcome,
 } from "../contracts/commands.ts";
 
+const NO_RECORDED_GROUPS = {
+  listProcessGroups: () => [],
+  forgetProcessGroups: () => undefined,
+};
+
 export const DRY_RUN_MESSAGE = "Dry run: the score was validated and planned; nothing was run.";
 
 export interface JobManagerOptions {
@@ -48,6 +53,13 @@ export interface JobManagerOptions {
   newJobId?: () => string;
   /** The database's process tag: orphans carrying it are ended at boot (see orphans.ts). */
   processTag?: string | null;
+  /**
+   * With several processes (cluster/member.ts): claims the jobs this process will play and
+   * returns their ids; boot recovers those alone. Without it every unfinished job is recovered.
+   */
+  claimAtBoot?: () => Promise<string[]>;
+  /** Whether this process plays the job (hooks run only where the job is played). */
+  owns?: (jobId: string) => boolean;
 }
 
 /** Links a job to the concert that started it. */
@@ -92,6 +104,7 @@ export class JobManager implements ConductorCommands {
   private readonly processTag: string | null;
   private running: Promise<void> | null = null;
   private readonly recoveryDeps: RecoveryDeps;
+  private readonly claimAtBoot: (() => Promise<string[]>) | null;
 
   constructor(options: JobManagerOptions) {
     this.store = options.store;
@@ -106,6 +119,7 @@ export class JobManager implements ConductorCommands {
     this.jobTimeoutSeconds = options.jobTimeoutSeconds ?? null;
     this.newJobId = options.newJobId ?? (() => randomUUID());
     this.processTag = options.processTag ?? null;
+    this.claimAtBoot = options.claimAtBoot ?? null;
     this.recoveryDeps = {
       store: this.store,
       baton: this.baton,
@@ -121,6 +135,7 @@ export class JobManager implements ConductorCommands {
       parse: (text) => this.parse(text),
       submitChild: (options, link) => this.submit(options, link),
       processTag: this.processTag,
+      owns: options.owns,
     });
   }
 
@@ -132,7 +147,12 @@ export class JobManager implements ConductorCommands {
    */
   async start(): Promise<RecoveryReport> {
     const startedAt = performance.now();
-    const reapedProcessGroups = await reapOrphans(this.store, { tag: this.processTag });
+    // Among several processes the recorded groups may be another process's live runs: only
+    // processes carrying this process's own tag are ended.
+    const reapedProcessGroups = await reapOrphans(
+      this.claimAtBoot === null ? this.store : NO_RECORDED_GROUPS,
+      { tag: this.processTag },
+    );
     const report: RecoveryReport = {
       recoveredJobs: [],
       reapedProcessGroups,
@@ -141,7 +161,10 @@ export class JobManager implements ConductorCommands {
     };
     // Every checkpoint enters the inbox before the loop starts, so the first dispatch pass sees
     // all recovered jobs, in submission order.
-    const recoverable = await this.store.loadRecoverableJobs();
+    const recoverable =
+      this.claimAtBoot === null
+        ? await this.store.loadRecoverableJobs()
+        : await this.loadUnfinished(await this.claimAtBoot());
     const outcomes = recoverable.map((stored) => handBack(this.recoveryDeps, stored));
     this.hooks.attach();
     this.running = this.baton.run();
@@ -196,6 +219,40 @@ export class JobManager implements ConductorCommands {
     this.hooks.detach();
     await this.baton.shutdown();
     await this.hooks.idle();
+  }
+
+  /**
+   * Jobs this process just claimed (their holder is gone): handed to the baton as at a restart,
+   * or their interrupted hooks resumed.
+   */
+  async adopt(jobIds: readonly string[]): Promise<void> {
+    for (const stored of await this.loadUnfinished(jobIds)) {
+      const handed = await handBack(this.recoveryDeps, stored);
+      if (!handed.ok)
+        await this.baton.failUnrecoverable({
+          job: stored.job.record,
+          sheets: stored.sheets,
+          message: handed.message,
+        });
+    }
+    for (const jobId of jobIds) this.hooks.resumeIfPending(jobId);
+  }
+
+  /** The instruments a score's sheets name, or null when it does not parse. */
+  neededInstruments(score: string): string[] | null {
+    const parsed = this.parse(score);
+    if (!parsed.ok) return null;
+    return [...new Set(parsed.sheets.map((sheet) => sheet.instrument))].sort();
+  }
+
+  private async loadUnfinished(jobIds: readonly string[]): Promise<StoredJobWithSheets[]> {
+    const loaded: StoredJobWithSheets[] = [];
+    for (const jobId of jobIds) {
+      if (this.baton.getJob(jobId) !== null) continue;
+      const stored = await this.store.loadJob(jobId);
+      if (stored !== null && !isTerminalJob(stored.job.record.status)) loaded.push(stored);
+    }
+    return loaded;
   }
 
   // ---- commands ----

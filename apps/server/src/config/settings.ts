@@ -24,6 +24,12 @@ export interface SharedSettings {
   logLevel: LogLevel;
   /** Told of every job's end. */
   webhookUrl: string | null;
+  /** Among several processes on one PostgreSQL database: this one's name (default: host name). */
+  processName: string | null;
+  /** The instruments this process may play; null: any it can run. */
+  instruments: string[] | null;
+  /** How long a job's lease outlives its owner's last heartbeat. */
+  leaseSeconds: number;
 }
 
 export interface SettingsSource {
@@ -97,6 +103,16 @@ function webhookFrom(env: NodeJS.ProcessEnv): string | null {
   throw new ConfigError(`PODIUM_WEBHOOK_URL must be an http(s) URL, got "${raw}"`);
 }
 
+function processNameFrom(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.PODIUM_PROCESS_NAME?.trim();
+  if (!raw) return null;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(raw))
+    throw new ConfigError(
+      `PODIUM_PROCESS_NAME must be 1-100 letters, digits, '.', '_', ':' or '-', got "${raw}"`,
+    );
+  return raw;
+}
+
 export function readSharedSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): SharedSettings {
   const passEnv = listFrom(env, "PODIUM_PASS_ENV", ",");
   const badName = passEnv.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
@@ -116,5 +132,8 @@ export function readSharedSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()):
     ),
     logLevel: oneOf(env, "PODIUM_LOG_LEVEL", LOG_LEVELS, (raw) => raw.toLowerCase()) ?? "info",
     webhookUrl: webhookFrom(env),
+    processName: processNameFrom(env),
+    instruments: env.PODIUM_INSTRUMENTS?.trim() ? listFrom(env, "PODIUM_INSTRUMENTS", ",") : null,
+    leaseSeconds: numberFrom(env, "PODIUM_LEASE_SECONDS", 15, 1, false),
   };
 }

@@ -96,7 +96,7 @@ function postgresBackend(): Backend {
         store: opened.store,
         prisma: opened.db.prisma,
         async secondWriter() {
-          const db = await openPostgresDatabase(url, { exclusive: false });
+          const db = await openPostgresDatabase(url);
           const store = new PostgresStore(db, { redact: options.redact });
           return {
             store,

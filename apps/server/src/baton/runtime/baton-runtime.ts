@@ -38,7 +38,9 @@ import { TimerWheel } from "./timer-wheel.ts";
 import { buildAttemptRequest } from "../core/request.ts";
 import { MusicianTasks } from "./musicians.ts";
 import { Inbox } from "./inbox.ts";
-import { mergeCommits, splitEffects } from "./commit-batch.ts";
+import { concernsForgottenJob, mergeCommits, splitEffects, withoutJobs } from "./commit-batch.ts";
+import { LeaseLostError } from "../../contracts/cluster.ts";
+import type { EventRecord } from "../../contracts/event-log.ts";
 import type { SheetPlan } from "../../contracts/plan.ts";
 import type { EventData } from "../../contracts/event-log.ts";
 
@@ -73,6 +75,8 @@ export type BatonOutcome = { ok: true; cleared?: number } | { ok: false; rejecti
 interface InboxEntry {
   event: BatonEvent;
   reply: ((outcome: BatonOutcome) => void) | null;
+  /** A job another process now holds: ended and dropped here, with nothing committed. */
+  forget?: true;
 }
 
 export class BatonRuntime {
@@ -116,6 +120,34 @@ export class BatonRuntime {
     sheets: SheetRecord[];
   }): Promise<BatonOutcome> {
     return this.send({ kind: "RecoverJob", ...checkpoint });
+  }
+
+  /**
+   * Forgets jobs whose lease this process lost (another process plays them now): their musicians
+   * are ended and their timers cancelled, and nothing about them is committed.
+   */
+  forgetJobs(jobIds: readonly string[]): Promise<void> {
+    const forgotten = jobIds.map(
+      (jobId) =>
+        new Promise<void>((resolve) =>
+          this.enqueue({
+            event: { kind: "DeregisterJob", jobId },
+            reply: () => resolve(),
+            forget: true,
+          }),
+        ),
+    );
+    return Promise.all(forgotten).then(() => undefined);
+  }
+
+  /** Jobs registered here (the ones this process plays). */
+  jobIds(): string[] {
+    return [...this.state.jobs.keys()];
+  }
+
+  /** Musicians playing now. */
+  get playingCount(): number {
+    return this.musicians.size;
   }
 
   deregisterJob(jobId: string): Promise<BatonOutcome> {
@@ -332,10 +364,12 @@ export class BatonRuntime {
   private async process(batch: InboxEntry[]): Promise<void> {
     const commits: CheckpointCommit[] = [];
     const effects: Effect[] = [];
-    const replies: Array<[(outcome: BatonOutcome) => void, BatonOutcome]> = [];
+    const replies: Array<[(outcome: BatonOutcome) => void, BatonOutcome, string | null]> = [];
+    const forgotten = new Set<string>();
     for (const entry of batch) {
       const event = this.withLiveness(entry.event);
       const result = transition(this.state, event, this.options.clock.now());
+      if (entry.forget === true && event.kind === "DeregisterJob") forgotten.add(event.jobId);
       splitEffects(result.effects, commits, effects);
       if (entry.reply !== null) {
         const outcome: BatonOutcome =
@@ -344,7 +378,7 @@ export class BatonRuntime {
             : result.cleared !== undefined
               ? { ok: true, cleared: result.cleared }
               : { ok: true };
-        replies.push([entry.reply, outcome]);
+        replies.push([entry.reply, outcome, jobOf(event)]);
       }
       if (event.kind === "ShutdownRequested") this.stopped = true;
       if (event.kind === "DeregisterJob") this.settle(event.jobId, false);
@@ -353,17 +387,55 @@ export class BatonRuntime {
       const pass = dispatchReady(this.state, this.options.clock.now(), this.limits);
       splitEffects(pass.effects, commits, effects);
     }
-    const merged = mergeCommits(commits);
-    if (merged !== null) {
-      const logged = await this.options.store.commit(merged);
+    const logged = await this.commitHeld(
+      withoutJobs(mergeCommits(commits), forgotten),
+      forgotten,
+      effects,
+    );
+    if (logged.length > 0) {
       try {
         this.options.sink.publish(logged);
       } catch (error) {
         this.options.onError?.(error);
       }
     }
-    for (const effect of effects) this.perform(effect);
-    for (const [reply, outcome] of replies) reply(outcome);
+    for (const effect of effects)
+      if (!concernsForgottenJob(effect, forgotten)) this.perform(effect);
+    for (const [reply, outcome, jobId] of replies) {
+      if (jobId !== null && forgotten.has(jobId) && outcome.ok) reply(leaseLost(jobId));
+      else reply(outcome);
+    }
+  }
+
+  /**
+   * Commits, leaving out the jobs whose lease turns out to be held elsewhere: those are forgotten
+   * (ended, their timers cancelled: the effects join `effects`) and the rest is committed again.
+   */
+  private async commitHeld(
+    commit: CheckpointCommit | null,
+    forgotten: Set<string>,
+    effects: Effect[],
+  ): Promise<EventRecord[]> {
+    let pending = commit;
+    while (pending !== null) {
+      try {
+        return await this.options.store.commit(pending);
+      } catch (error) {
+        if (!(error instanceof LeaseLostError)) throw error;
+        for (const jobId of error.jobIds) {
+          forgotten.add(jobId);
+          const result = transition(
+            this.state,
+            { kind: "DeregisterJob", jobId },
+            this.options.clock.now(),
+          );
+          splitEffects(result.effects, [], effects);
+          this.settle(jobId, false);
+        }
+        pending = withoutJobs(pending, forgotten);
+      }
+    }
+    return [];
   }
 
   /** A stale check learns whether the musician task is still running only when it fires. */
@@ -438,6 +510,20 @@ export class BatonRuntime {
       });
     }
   }
+}
+
+/** The job an event is about, when it is about one. */
+function jobOf(event: BatonEvent): string | null {
+  if ("jobId" in event && typeof event.jobId === "string") return event.jobId;
+  if (event.kind === "SubmitJob") return event.job.id;
+  return null;
+}
+
+function leaseLost(jobId: string): BatonOutcome {
+  return {
+    ok: false,
+    rejection: { kind: "unknown_job", message: `job ${jobId} is now played by another process` },
+  };
 }
 
 /** Whether handling this event will register the job. */

@@ -54,3 +54,51 @@ export function mergeCommits(commits: CheckpointCommit[]): CheckpointCommit | nu
   if (rescored.length > 0) merged.rescored = rescored;
   return merged;
 }
+
+/** The commit without anything of `jobIds` (jobs another process now holds); null when empty. */
+export function withoutJobs(
+  commit: CheckpointCommit | null,
+  jobIds: ReadonlySet<string>,
+): CheckpointCommit | null {
+  if (commit === null || jobIds.size === 0) return commit;
+  const kept: CheckpointCommit = {
+    jobs: commit.jobs.filter((job) => !jobIds.has(job.id)),
+    sheets: commit.sheets.filter((sheet) => !jobIds.has(sheet.jobId)),
+    attempts: commit.attempts.filter((attempt) => !jobIds.has(attempt.jobId)),
+    events: commit.events.filter((event) => !jobIds.has(event.jobId)),
+  };
+  const newJobs = commit.newJobs?.filter((job) => !jobIds.has(job.id)) ?? [];
+  const hooksFinished = commit.hooksFinished?.filter((jobId) => !jobIds.has(jobId)) ?? [];
+  const rescored = commit.rescored?.filter((score) => !jobIds.has(score.id)) ?? [];
+  if (newJobs.length > 0) kept.newJobs = newJobs;
+  if (hooksFinished.length > 0) kept.hooksFinished = hooksFinished;
+  if (rescored.length > 0) kept.rescored = rescored;
+  const empty =
+    kept.jobs.length + kept.sheets.length + kept.attempts.length + kept.events.length === 0 &&
+    newJobs.length + hooksFinished.length + rescored.length === 0;
+  return empty ? null : kept;
+}
+
+/** Whether an effect still matters once its job is forgotten (ending and cancelling do). */
+export function concernsForgottenJob(effect: Effect, jobIds: ReadonlySet<string>): boolean {
+  switch (effect.kind) {
+    case "dispatch":
+      return jobIds.has(effect.order.jobId);
+    case "scheduleTimer":
+      return (
+        "jobId" in effect.event &&
+        typeof effect.event.jobId === "string" &&
+        jobIds.has(effect.event.jobId)
+      );
+    case "jobFinished":
+      return jobIds.has(effect.jobId);
+    case "commit":
+    case "cancelTimer":
+    case "killMusician":
+      return false;
+    default: {
+      const never: never = effect;
+      return never;
+    }
+  }
+}

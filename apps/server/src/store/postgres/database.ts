@@ -1,6 +1,6 @@
 /**
  * Opens Podium's PostgreSQL database: reachable and authenticated (or a clear refusal), held by
- * this server alone (a session advisory lock, as the SQLite lock file does), migrated, and exposed
+ * shared by every Podium process using it (docs/DESIGN.md §12), migrated, and exposed
  * as a `pg` pool for the writer plus a Prisma client (adapter-pg) for reads.
  */
 import pg from "pg";
@@ -9,7 +9,6 @@ import { PrismaClient } from "../../generated/prisma-postgresql/client.ts";
 import type { PrismaClient as SharedModelsClient } from "../../generated/prisma/client.ts";
 import type { MigrationOutcome } from "../migrate.ts";
 import { applyPostgresMigrations } from "./migrate.ts";
-import { ADVISORY_LOCK_NAMESPACE, SERVER_LOCK } from "./locks.ts";
 
 /** The URL as it may be shown: the password replaced. */
 export function redactDatabaseUrl(url: string): string {
@@ -29,16 +28,6 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /** Another server holds this PostgreSQL database (until several processes may share one). */
-export class PostgresDatabaseInUseError extends Error {
-  constructor(readonly url: string) {
-    super(
-      `another Podium server is already using the database ${url} (it holds Podium's advisory ` +
-        `lock); stop that server first, or give this one its own DATABASE_URL`,
-    );
-    this.name = "PostgresDatabaseInUseError";
-  }
-}
-
 export interface PostgresDatabase {
   kind: "postgresql";
   pool: pg.Pool;
@@ -56,8 +45,6 @@ export interface PostgresDatabase {
 }
 
 export interface OpenPostgresOptions {
-  /** Take the single-server lock (default true; tests that open a second handle pass false). */
-  exclusive?: boolean;
   /** Pool size of the writer and readers (default 10). */
   maxConnections?: number;
 }
@@ -100,13 +87,6 @@ export async function openPostgresDatabase(
   }
   let migrations: MigrationOutcome;
   try {
-    if (options.exclusive ?? true) {
-      const locked = await session.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock($1, $2) AS locked",
-        [ADVISORY_LOCK_NAMESPACE, SERVER_LOCK],
-      );
-      if (!locked.rows[0]?.locked) throw new PostgresDatabaseInUseError(displayUrl);
-    }
     migrations = await applyPostgresMigrations(session);
   } catch (error) {
     session.release(true);
@@ -127,12 +107,6 @@ export async function openPostgresDatabase(
       if (closed) return;
       closed = true;
       await prisma.$disconnect();
-      // Released explicitly: the server notices a closed session only a moment later, and a
-      // server restarted at once would find the lock still held.
-      if (options.exclusive ?? true)
-        await session
-          .query("SELECT pg_advisory_unlock($1, $2)", [ADVISORY_LOCK_NAMESPACE, SERVER_LOCK])
-          .catch(() => undefined);
       session.release(true);
       await pool.end();
     },

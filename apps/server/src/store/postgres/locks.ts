@@ -6,5 +6,3 @@
 export const ADVISORY_LOCK_NAMESPACE = 0x50_4f_44_4d;
 /** Held while migrations are applied (two processes booting at once do not race). */
 export const MIGRATION_LOCK = 1;
-/** Held by the one server using the database, for as long as its session lives. */
-export const SERVER_LOCK = 2;

@@ -36,6 +36,8 @@ import type { PostgresDatabase } from "./database.ts";
 import { PgGroupCommitQueue, noEvents, type PgWorkDone } from "./group-commit.ts";
 import * as sql from "./statements.ts";
 import type pg from "pg";
+import type { PgLeases } from "./leases.ts";
+import { isTerminalJob } from "../../contracts/status.ts";
 
 export interface PostgresStoreOptions {
   now?: () => number;
@@ -49,6 +51,8 @@ export class PostgresStore implements PodiumStore {
   private readonly redact: Redact;
   private readonly pool: pg.Pool;
   private readonly prisma: PostgresDatabase["prismaPostgres"];
+  /** With several processes: commits are fenced by job leases (leases.ts). */
+  private leases: PgLeases | null = null;
   /** Process groups being recorded outside the queue; reads of the ledger wait for them. */
   private readonly directWrites = new Set<Promise<void>>();
 
@@ -69,8 +73,17 @@ export class PostgresStore implements PodiumStore {
     this.queue.onTransaction = listener;
   }
 
+  /**
+   * From now on a commit is written only for jobs whose lease this process holds (others fail it
+   * with LeaseLostError), and new jobs are leased to this process in the commit creating them.
+   */
+  useLeases(leases: PgLeases): void {
+    this.leases = leases;
+  }
+
   commit(batch: CheckpointCommit): Promise<EventRecord[]> {
     const redact = this.redact;
+    const leases = this.leases;
     const jobs = batch.jobs.map((job) => redactJob(job, redact));
     const sheets = batch.sheets.map((sheet) => redactSheet(sheet, redact));
     const attempts = batch.attempts.map((attempt) => redactAttempt(attempt, redact));
@@ -80,6 +93,7 @@ export class PostgresStore implements PodiumStore {
     const hooksFinished = batch.hooksFinished ?? [];
     const committed = this.queue.enqueue(async (client) => {
       const now = this.now();
+      if (leases !== null) await leases.fence(client, touchedJobs(batch));
       for (const job of newJobs) {
         // The baton checks keys before it commits; a taken key here means two writers.
         if (!(await sql.insertJob(client, job, now))) {
@@ -95,6 +109,13 @@ export class PostgresStore implements PodiumStore {
           throw new Error(`commit: job ${job.id} does not exist`);
       }
       await sql.upsertSheets(client, sheets, now);
+      if (leases !== null) {
+        const playable = newJobs.filter((job) => !isTerminalJob(job.status));
+        await leases.leaseNew(
+          client,
+          playable.map((job) => job.id),
+        );
+      }
       await sql.insertAttempts(client, attempts);
       return this.logging(events, (logged) => logged);
     });
@@ -284,4 +305,20 @@ export class PostgresStore implements PodiumStore {
       client.release();
     }
   }
+}
+
+/** The existing jobs a commit writes to (the jobs it creates are leased by it, not fenced). */
+function touchedJobs(batch: CheckpointCommit): string[] {
+  const created = new Set((batch.newJobs ?? []).map((job) => job.id));
+  const touched = new Set<string>();
+  const add = (jobId: string) => {
+    if (!created.has(jobId)) touched.add(jobId);
+  };
+  for (const job of batch.jobs) add(job.id);
+  for (const sheet of batch.sheets) add(sheet.jobId);
+  for (const attempt of batch.attempts) add(attempt.jobId);
+  for (const event of batch.events) add(event.jobId);
+  for (const score of batch.rescored ?? []) add(score.id);
+  for (const jobId of batch.hooksFinished ?? []) add(jobId);
+  return [...touched];
 }

@@ -1,0 +1,92 @@
+/**
+ * Joining the processes of a PostgreSQL database (docs/DESIGN.md §12): the composition root
+ * (app.ts) calls `joinCluster` once the store is open, hands `claimAtBoot` and `holds` to the
+ * conductor, and `serve` gives it what clients are served.
+ */
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import type { BatonRuntime } from "../baton/index.ts";
+import type { JobManager } from "../conductor/job-manager.ts";
+import type { ConductorCommands } from "../contracts/commands.ts";
+import type { ClusterView } from "../contracts/cluster.ts";
+import { PgCommandQueue } from "../store/postgres/commands.ts";
+import type { PostgresDatabase } from "../store/postgres/database.ts";
+import { PgLeases } from "../store/postgres/leases.ts";
+import type { PostgresStore } from "../store/postgres/store.ts";
+import type { PodiumStore } from "../store/contract.ts";
+import { ClusterMember } from "./member.ts";
+import { RoutedConductor } from "./routed-commands.ts";
+import type { WakeUps } from "./wake-ups.ts";
+
+export const DEFAULT_LEASE_SECONDS = 15;
+
+export interface ClusterOptions {
+  /** `PODIUM_PROCESS_NAME`; default: the host name. */
+  processName?: string | null;
+  /** `PODIUM_INSTRUMENTS`: the instruments this process may play; null or absent: any. */
+  instruments?: readonly string[] | null;
+  /** `PODIUM_LEASE_SECONDS`: how long a lease outlives its last renewal. */
+  leaseSeconds?: number;
+  wakeUps?: WakeUps | null;
+}
+
+export interface ClusterMembership {
+  readonly name: string;
+  readonly view: ClusterView;
+  holds: (jobId: string) => boolean;
+  claimAtBoot: () => Promise<string[]>;
+  /** Starts the heartbeat and the command service; returns what clients are served. */
+  serve(conductor: JobManager, baton: BatonRuntime): ConductorCommands;
+  /** Stops the heartbeat and the command service; with `release` also leaves at once. */
+  stop(release: boolean): Promise<void>;
+  /** Releases this process's leases and removes its row (others take its jobs at once). */
+  leave(): Promise<void>;
+}
+
+export async function joinCluster(
+  db: PostgresDatabase,
+  store: PodiumStore,
+  options: ClusterOptions & { capacity?: number; onError: (error: unknown) => void },
+): Promise<ClusterMembership> {
+  const name = options.processName?.trim() || os.hostname();
+  const ttlMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+  const leases = new PgLeases(db.pool, name, ttlMs);
+  const commands = new PgCommandQueue(db.pool, name);
+  const wakeUps = options.wakeUps ?? null;
+  const member = new ClusterMember({
+    leases,
+    commands,
+    wakeUps,
+    onError: options.onError,
+    announcement: {
+      name,
+      host: os.hostname(),
+      pid: process.pid,
+      incarnation: randomUUID(),
+      capacity: options.capacity ?? 10,
+      instruments: options.instruments ?? null,
+    },
+  });
+  await member.announce();
+  (store as PostgresStore).useLeases(leases);
+  let left: Promise<void> | null = null;
+  return {
+    name,
+    view: {
+      self: name,
+      processes: () => leases.processes(),
+      ownersOf: (jobIds) => leases.ownersOf(jobIds),
+    },
+    holds: (jobId) => leases.holds(jobId),
+    claimAtBoot: () => member.claimAtBoot(),
+    serve(conductor, baton) {
+      member.start(conductor, baton);
+      return new RoutedConductor({ local: conductor, leases, commands, wakeUps, self: name });
+    },
+    stop: (release) => member.stop(release),
+    leave() {
+      left ??= leases.leave().catch(options.onError);
+      return left;
+    },
+  };
+}

@@ -154,9 +154,7 @@ describe.runIf(serverUrl !== null)("job leases on PostgreSQL", () => {
     expect(await leasesA.claimUnheld(10, ["bash"])).toEqual([
       expect.objectContaining({ jobId: "j1" }),
     ]);
-    expect((await leasesA.claimUnheld(10, ["bash", "codex"])).map((c) => c.jobId)).toEqual([
-      "j2",
-    ]);
+    expect((await leasesA.claimUnheld(10, ["bash", "codex"])).map((c) => c.jobId)).toEqual(["j2"]);
   });
 
   it("refuses a second living process of the same name, and lets a restarted one in", async () => {

@@ -15,8 +15,7 @@ export interface QueuedCommand {
 }
 
 export type CommandState =
-  | { status: "pending" | "running" | "abandoned" }
-  | { status: "done"; result: string };
+  { status: "pending" | "running" | "abandoned" } | { status: "done"; result: string };
 
 export class PgCommandQueue {
   constructor(

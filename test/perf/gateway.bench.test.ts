@@ -215,7 +215,7 @@ describe("gateway benchmarks", () => {
     });
     server = await startServer({
       services: createGatewayServices({
-        conductor: podium.conductor,
+        conductor: podium.commands,
         prisma: podium.db.prisma,
         bus: podium.bus,
         listInstruments: () => podium.listInstruments(),

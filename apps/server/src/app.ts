@@ -146,6 +146,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     processTag,
     claimAtBoot: membership?.claimAtBoot,
     owns: membership?.holds,
+    claim: membership?.claim,
   });
   let recovery: RecoveryReport;
   try {

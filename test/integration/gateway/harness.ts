@@ -52,7 +52,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     ...(options.env ? { env: options.env } : {}),
   });
   const services = createGatewayServices({
-    conductor: podium.conductor,
+    conductor: podium.commands,
     prisma: podium.db.prisma,
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),

@@ -38,7 +38,7 @@ export async function openInProcessGateway(
   const unexpected: unknown[] = [];
   const gateway = createGatewayYoga({
     services: createGatewayServices({
-      conductor: podium.conductor,
+      conductor: podium.commands,
       prisma: podium.db.prisma,
       bus: podium.bus,
       listInstruments: () => podium.listInstruments(),

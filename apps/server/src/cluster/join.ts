@@ -34,6 +34,8 @@ export interface ClusterMembership {
   readonly name: string;
   readonly view: ClusterView;
   holds: (jobId: string) => boolean;
+  /** Takes a job's lease unless another living process holds it. */
+  claim: (jobId: string) => Promise<boolean>;
   claimAtBoot: () => Promise<string[]>;
   /** Starts the heartbeat and the command service; returns what clients are served. */
   serve(conductor: JobManager, baton: BatonRuntime): ConductorCommands;
@@ -78,6 +80,7 @@ export async function joinCluster(
       ownersOf: (jobIds) => leases.ownersOf(jobIds),
     },
     holds: (jobId) => leases.holds(jobId),
+    claim: async (jobId) => leases.holds(jobId) || (await leases.claim(jobId)),
     claimAtBoot: () => member.claimAtBoot(),
     serve(conductor, baton) {
       member.start(conductor, baton);

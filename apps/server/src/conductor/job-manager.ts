@@ -60,6 +60,11 @@ export interface JobManagerOptions {
   claimAtBoot?: () => Promise<string[]>;
   /** Whether this process plays the job (hooks run only where the job is played). */
   owns?: (jobId: string) => boolean;
+  /**
+   * Takes the job's lease before a job that is not in the baton is handed to it again (a failed
+   * job resumed); false when another process plays it. Absent: a lone process holds everything.
+   */
+  claim?: (jobId: string) => Promise<boolean>;
 }
 
 /** Links a job to the concert that started it. */
@@ -83,6 +88,9 @@ const invalidState = (message: string): { ok: false; error: CommandError } => ({
   error: { code: "INVALID_STATE", message },
 });
 
+const playedElsewhere = (jobId: string): { ok: false; error: CommandError } =>
+  invalidState(`job ${jobId} is played by another process`);
+
 const notFound = (jobId: string): CommandOutcome => ({
   ok: false,
   error: { code: "NOT_FOUND", message: `no job ${jobId}` },
@@ -105,6 +113,7 @@ export class JobManager implements ConductorCommands {
   private running: Promise<void> | null = null;
   private readonly recoveryDeps: RecoveryDeps;
   private readonly claimAtBoot: (() => Promise<string[]>) | null;
+  private readonly claim: (jobId: string) => Promise<boolean>;
 
   constructor(options: JobManagerOptions) {
     this.store = options.store;
@@ -120,6 +129,7 @@ export class JobManager implements ConductorCommands {
     this.newJobId = options.newJobId ?? (() => randomUUID());
     this.processTag = options.processTag ?? null;
     this.claimAtBoot = options.claimAtBoot ?? null;
+    this.claim = options.claim ?? (() => Promise.resolve(true));
     this.recoveryDeps = {
       store: this.store,
       baton: this.baton,
@@ -300,6 +310,7 @@ export class JobManager implements ConductorCommands {
     const status = stored.job.record.status;
     if (status === "failed" && retryFailed && this.baton.getJob(jobId) === null) {
       // A job that failed before the last restart is not in the baton any more: hand it back first.
+      if (!(await this.claim(jobId))) return playedElsewhere(jobId);
       const recovered = await handBack(this.recoveryDeps, stored);
       if (!recovered.ok)
         return { ok: false, error: { code: "INVALID_STATE", message: recovered.message } };
@@ -394,6 +405,7 @@ export class JobManager implements ConductorCommands {
 
     const sheets = replannedSheets(stored.sheets, built.spec);
     if (this.baton.getJob(jobId) !== null) await this.baton.deregisterJob(jobId);
+    else if (!(await this.claim(jobId))) return playedElsewhere(jobId);
     const replaced = await this.baton.replaceScore({
       score: {
         id: jobId,

@@ -132,6 +132,50 @@ describe.skipIf(serverUrl === null)("the notifier on PostgreSQL", () => {
     expect(errors).toEqual([]);
   });
 
+  it("listens on the channels asked for before it started, and is not 'reconnected' by starting", async () => {
+    const notifier = new PgNotifier({
+      connectionString: database.url,
+      onError: (error) => errors.push(error),
+    });
+    opened.push(notifier);
+    const received: string[] = [];
+    let reconnects = 0;
+    notifier.listen("podium_events", (payload) => received.push(payload));
+    notifier.onReconnect(() => (reconnects += 1));
+    await notifier.start();
+    await settle(notifier);
+    await PgNotifier.notify(admin, "podium_events", "1");
+    await settle(notifier);
+    expect(received).toEqual(["1"]);
+    expect(reconnects).toBe(0);
+  });
+
+  it("closed while starting, it starts nothing and leaves no connection behind", async () => {
+    const notifier = new PgNotifier({
+      connectionString: database.url,
+      onError: (error) => errors.push(error),
+    });
+    const starting = notifier.start();
+    await notifier.close();
+    await expect(starting).resolves.toBeUndefined();
+    expect(notifier.connected).toBe(false);
+    const name = new URL(database.url).pathname.slice(1);
+    async function count(): Promise<number> {
+      const rows = await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE application_name = 'podium-notifier' AND datname = $1`,
+        [name],
+      );
+      return rows.rows[0].n as number;
+    }
+    let leftover = await count();
+    for (let i = 0; leftover > 0 && i < 100; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      leftover = await count();
+    }
+    expect(leftover).toBe(0);
+  });
+
   it("stops a listener when unlistened, keeping the other listeners of the channel", async () => {
     const notifier = await started();
     const first: string[] = [];

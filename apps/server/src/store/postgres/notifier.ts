@@ -119,7 +119,10 @@ export class PgNotifier {
     return this.client === null ? null : this.pid;
   }
 
-  /** Opens the connection; rejects with NotifierUnavailableError when the first attempt fails. */
+  /**
+   * Opens the connection and LISTENs on the channels listened so far; rejects with
+   * NotifierUnavailableError when this first attempt fails (later losses are reconnected).
+   */
   async start(): Promise<void> {
     if (this.started || this.closed) return;
     this.started = true;
@@ -128,6 +131,7 @@ export class PgNotifier {
       await this.connect();
     } catch (error) {
       this.started = false;
+      if (this.closed) return;
       throw new NotifierUnavailableError(error);
     } finally {
       this.connecting = false;

@@ -1,4 +1,7 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/** PostgreSQL-only suites: they run once, in the `postgresql` project. */
+const POSTGRES_ONLY = ["test/integration/store/log-tail*.test.ts"];
 
 // Test layers (DESIGN.md §1): unit tests are pure and fast; regression tests pin fixed bugs, some
 // with a real server process; integration tests use real SQLite files and real processes; e2e
@@ -35,6 +38,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -66,12 +70,14 @@ export default defineConfig({
         // The engine, gateway, crash recovery and reliability suites again, on throw-away
         // PostgreSQL databases (test/support/databases.ts); needs PODIUM_TEST_POSTGRES_URL
         // (.ci/run sets it). faults-storage stays SQLite-only (it holds the file's write lock).
+        // The event-log tail and its wake-ups exist on PostgreSQL only.
         test: {
           name: "postgresql",
           include: [
             "test/integration/conductor/**/*.test.ts",
             "test/integration/gateway/**/*.test.ts",
             "test/integration/recovery/**/*.test.ts",
+            ...POSTGRES_ONLY,
             ...[
               "bad-input",
               "faults-crash",

@@ -17,6 +17,8 @@ export interface ServerProcessOptions {
   webOrigins?: string[];
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
+  /** Start the server as the leader of a process group of its own (to kill the whole group). */
+  ownProcessGroup?: boolean;
 }
 
 export interface ServerProcess {
@@ -120,6 +122,7 @@ async function launch(dataDir: string, options: ServerProcessOptions): Promise<S
     cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.ownProcessGroup ?? false,
   });
   let output = "";
   const keep = (chunk: Buffer): void => {

@@ -3,7 +3,7 @@
 // fork from the big server blocks its event loop for milliseconds; from here it costs little
 // and blocks nobody. Plain JavaScript, so it starts without a TypeScript loader.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 const EXIT_OUTPUT_GRACE_MS = 100;
 
@@ -22,6 +22,42 @@ function startTimeOf(pid) {
 
 // A request without an environment uses the one sent last (spawner.ts sends it once it changes).
 let lastEnv = process.env;
+
+/**
+ * The groups of runs started here, and the per-run variables their descendants carry (a process
+ * that left its group keeps its environment): all are ended when the server dies. A run stays
+ * listed after its close while its group still has members (helpers it left behind).
+ */
+const live = new Map();
+
+function groupExists(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+
+let lingeringCheck = null;
+
+function forgetWhenGroupGone(id) {
+  const run = live.get(id);
+  if (run === undefined) return;
+  if (!groupExists(run.pgid)) {
+    live.delete(id);
+    return;
+  }
+  run.closed = true;
+  lingeringCheck ??= setInterval(() => {
+    for (const [key, entry] of live) if (entry.closed && !groupExists(entry.pgid)) live.delete(key);
+    if (![...live.values()].some((entry) => entry.closed)) {
+      clearInterval(lingeringCheck);
+      lingeringCheck = null;
+    }
+  }, 1_000);
+  lingeringCheck.unref();
+}
 
 function start({ id, executable, args, cwd, env: sentEnv, envPerRun, stdin }) {
   if (sentEnv !== null) lastEnv = sentEnv;
@@ -44,6 +80,11 @@ function start({ id, executable, args, cwd, env: sentEnv, envPerRun, stdin }) {
       send({ type: "error", id, code: error.code ?? null, message: error.message });
   });
   child.once("spawn", () => {
+    live.set(id, {
+      pgid: child.pid,
+      marks: Object.entries(envPerRun ?? {}).map(([name, value]) => `${name}=${value}`),
+      closed: false,
+    });
     send({ type: "spawned", id, pid: child.pid, startedAt: startTimeOf(child.pid) });
     if (stdin !== null) {
       child.stdin.on("error", () => undefined);
@@ -74,6 +115,7 @@ function start({ id, executable, args, cwd, env: sentEnv, envPerRun, stdin }) {
     else setTimeout(sendExit, EXIT_OUTPUT_GRACE_MS);
   });
   child.once("close", () => {
+    forgetWhenGroupGone(id);
     sendExit();
     send({ type: "close", id });
   });
@@ -82,5 +124,45 @@ function start({ id, executable, args, cwd, env: sentEnv, envPerRun, stdin }) {
 process.on("message", (message) => {
   if (message?.type === "spawn") start(message);
 });
-// The server is gone: so is the reason to live. Its runs' groups are reaped at its next start.
-process.on("disconnect", () => process.exit(0));
+/** Pids of the processes (this one aside) whose environment holds one of `marks` ("NAME=value"). */
+function markedProcesses(marks) {
+  if (marks.size === 0) return [];
+  const found = [];
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, "latin1");
+    } catch {
+      continue;
+    }
+    if (environ.split("\0").some((variable) => marks.has(variable))) found.push(Number(entry));
+  }
+  return found;
+}
+
+function kill(target) {
+  try {
+    process.kill(target, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+// The server is gone (killed, or exited without ending its runs): nobody reads the runs' output
+// or waits for their end any more, so they end with it rather than run on unobserved.
+process.on("disconnect", () => {
+  const marks = new Set();
+  for (const run of live.values()) {
+    kill(-run.pgid);
+    for (const mark of run.marks) marks.add(mark);
+  }
+  for (const pid of markedProcesses(marks)) kill(pid);
+  process.exit(0);
+});

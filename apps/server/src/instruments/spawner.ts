@@ -3,7 +3,8 @@
  * process, so that the server never forks itself: a fork copies the page tables of a process of
  * hundreds of MiB and blocks the event loop while it does. The helper relays each child's
  * output and exit over IPC. If the helper dies, every run it had started is reported ended (and
- * its group killed, since its output is lost) and the next spawn starts a new helper.
+ * its group killed, since its output is lost) and the next spawn starts a new helper. If the
+ * server dies, even by SIGKILL, the helper kills every run's group and marked descendants.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -145,6 +146,10 @@ class SpawnerHelper {
       serialization: "advanced",
       // Not under the server's loaders or inspector flags: a plain, small Node.
       execArgv: [],
+      // A group of its own: a signal to the server's group (Ctrl-C, a kill of the group) does not
+      // end the helper with the server, so it outlives it long enough to end the runs (it does
+      // when the server's end closes the IPC channel).
+      detached: true,
     });
     helper.on("message", (message: HelperMessage) => this.onMessage(message));
     helper.once("exit", () => this.onHelperGone(helper));

@@ -17,6 +17,7 @@ import type { PodiumDatabase, SqliteSynchronous } from "./store/database.ts";
 import type { PodiumStore } from "./store/contract.ts";
 import { openStore } from "./store/open-store.ts";
 import type { PostgresDatabase } from "./store/postgres/database.ts";
+import { PostgresStore } from "./store/postgres/store.ts";
 import { createGuardedMusician } from "./musician/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
@@ -98,11 +99,16 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
       onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
   });
   const membership =
-    opened.db.kind === "postgresql"
+    opened.db.kind === "postgresql" && store instanceof PostgresStore
       ? await joinCluster(opened.db, store, {
           ...options.cluster,
+          url: options.databaseUrl,
+          bus,
           capacity: options.maxConcurrentSheets,
           onError,
+        }).catch(async (error: unknown) => {
+          await opened.close();
+          throw error;
         })
       : null;
   // Every process started for this database carries its tag, so a later boot finds orphans.
@@ -124,7 +130,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const baton = new BatonRuntime({
     captureFiles: (query) => collectCapturedFiles(query),
     store,
-    sink: bus,
+    sink: membership?.sink ?? bus,
     clock,
     timers: options.timers ?? systemTimers,
     musician,

@@ -46,7 +46,7 @@ interface Process {
 }
 
 async function openProcess(url: string): Promise<Process> {
-  const db = await openPostgresDatabase(url, { exclusive: false, maxConnections: 3 });
+  const db = await openPostgresDatabase(url, { maxConnections: 3 });
   return { db, store: new PostgresStore(db) };
 }
 

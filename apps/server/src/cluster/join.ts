@@ -13,10 +13,11 @@ import { PgCommandQueue } from "../store/postgres/commands.ts";
 import type { PostgresDatabase } from "../store/postgres/database.ts";
 import { PgLeases } from "../store/postgres/leases.ts";
 import type { PostgresStore } from "../store/postgres/store.ts";
-import type { PodiumStore } from "../store/contract.ts";
 import { ClusterMember } from "./member.ts";
 import { RoutedConductor } from "./routed-commands.ts";
-import type { WakeUps } from "./wake-ups.ts";
+import type { EventSink } from "../contracts/event-log.ts";
+import { LogTail } from "../store/postgres/log-tail.ts";
+import { PgNotifier } from "../store/postgres/notifier.ts";
 
 export const DEFAULT_LEASE_SECONDS = 15;
 
@@ -27,12 +28,16 @@ export interface ClusterOptions {
   instruments?: readonly string[] | null;
   /** `PODIUM_LEASE_SECONDS`: how long a lease outlives its last renewal. */
   leaseSeconds?: number;
-  wakeUps?: WakeUps | null;
 }
 
 export interface ClusterMembership {
   readonly name: string;
   readonly view: ClusterView;
+  /**
+   * Where the baton publishes its commits: the bus follows the shared log (every process's
+   * events, in seq order), and this process's own commits reach it without a read.
+   */
+  readonly sink: EventSink;
   holds: (jobId: string) => boolean;
   /** Takes a job's lease unless another living process holds it. */
   claim: (jobId: string) => Promise<boolean>;
@@ -41,20 +46,34 @@ export interface ClusterMembership {
   serve(conductor: JobManager, baton: BatonRuntime): ConductorCommands;
   /** Stops the heartbeat and the command service; with `release` also leaves at once. */
   stop(release: boolean): Promise<void>;
-  /** Releases this process's leases and removes its row (others take its jobs at once). */
+  /**
+   * Releases this process's leases, removes its row (others take its jobs at once) and stops
+   * following the log.
+   */
   leave(): Promise<void>;
+}
+
+export interface JoinOptions extends ClusterOptions {
+  /** The database URL, password included (the notification connection is its own). */
+  url: string;
+  /** The bus of this process, fed from the shared log. */
+  bus: EventSink & { readonly lastPublishedSeq: number };
+  capacity?: number;
+  onError: (error: unknown) => void;
 }
 
 export async function joinCluster(
   db: PostgresDatabase,
-  store: PodiumStore,
-  options: ClusterOptions & { capacity?: number; onError: (error: unknown) => void },
+  store: PostgresStore,
+  options: JoinOptions,
 ): Promise<ClusterMembership> {
   const name = options.processName?.trim() || os.hostname();
   const ttlMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const leases = new PgLeases(db.pool, name, ttlMs);
   const commands = new PgCommandQueue(db.pool, name);
-  const wakeUps = options.wakeUps ?? null;
+  const notifier = new PgNotifier({ connectionString: options.url, onError: options.onError });
+  await notifier.start();
+  const wakeUps = notifier;
   const member = new ClusterMember({
     leases,
     commands,
@@ -69,8 +88,20 @@ export async function joinCluster(
       instruments: options.instruments ?? null,
     },
   });
-  await member.announce();
-  (store as PostgresStore).useLeases(leases);
+  try {
+    await member.announce();
+  } catch (error) {
+    await notifier.close();
+    throw error;
+  }
+  store.useLeases(leases);
+  const tail = new LogTail({
+    store,
+    sink: options.bus,
+    afterSeq: options.bus.lastPublishedSeq,
+    notifier,
+    onError: options.onError,
+  });
   let left: Promise<void> | null = null;
   return {
     name,
@@ -79,6 +110,7 @@ export async function joinCluster(
       processes: () => leases.processes(),
       ownersOf: (jobIds) => leases.ownersOf(jobIds),
     },
+    sink: { publish: (events) => tail.publishCommitted(events) },
     holds: (jobId) => leases.holds(jobId),
     claim: async (jobId) => leases.holds(jobId) || (await leases.claim(jobId)),
     claimAtBoot: () => member.claimAtBoot(),
@@ -88,7 +120,11 @@ export async function joinCluster(
     },
     stop: (release) => member.stop(release),
     leave() {
-      left ??= leases.leave().catch(options.onError);
+      left ??= (async () => {
+        await leases.leave().catch(options.onError);
+        await tail.close();
+        await notifier.close();
+      })();
       return left;
     },
   };

@@ -44,6 +44,7 @@ export function startOps(
     webhookUrl: config.settings.webhookUrl,
     env: process.env,
     log,
+    plays: podium.membership?.holds,
   });
   const routes = createOpsRoutes({
     token: config.token,

@@ -35,6 +35,11 @@ export interface NotifierOptions {
   env: NodeJS.ProcessEnv;
   log: Logger;
   retry?: RetryPolicy;
+  /**
+   * Among several processes every bus carries every job's events: only the process playing a
+   * job notifies about it (default: every job).
+   */
+  plays?: (jobId: string) => boolean;
 }
 
 export interface Notifier {
@@ -212,6 +217,7 @@ export function startNotifier(options: NotifierOptions): Notifier {
   const onEvent = async (event: EventRecord): Promise<void> => {
     const kind = notificationEventOf(event);
     if (kind === null) return;
+    if (options.plays !== undefined && !options.plays(event.jobId)) return;
     const ended = JOB_END_EVENTS.includes(kind);
     const needed = options.webhookUrl !== null && ended;
     const job = await targetsOf(event.jobId);

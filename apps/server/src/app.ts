@@ -5,6 +5,7 @@
  */
 import { collectCapturedFiles } from "./prompt/context-files.ts";
 import { createRedactor } from "./secrets/redact.ts";
+import { hostname } from "node:os";
 import path from "node:path";
 import { BatonRuntime } from "./baton/index.ts";
 import type { Clock, TimerHost } from "./contracts/clock.ts";
@@ -19,6 +20,8 @@ import { openStore } from "./store/open-store.ts";
 import type { PostgresDatabase } from "./store/postgres/database.ts";
 import { createGuardedMusician } from "./musician/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
+import { LocalClusterView } from "./conductor/local-cluster-view.ts";
+import type { ClusterView } from "./contracts/cluster.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
 
 export interface PodiumOptions {
@@ -44,6 +47,8 @@ export interface PodiumOptions {
   env?: NodeJS.ProcessEnv;
   /** Errors nobody can be told about (a failing listener, a crashing musician). */
   onError?: (error: unknown) => void;
+  /** This process's name among those sharing the database (default: the host name). */
+  processName?: string;
 }
 
 export interface Podium {
@@ -53,6 +58,8 @@ export interface Podium {
   db: PodiumDatabase | PostgresDatabase;
   pool: BackendPool;
   baton: BatonRuntime;
+  /** The processes playing this database's jobs, and which one owns each job. */
+  cluster: ClusterView;
   /** What boot found and did: recovered jobs, ended orphan processes. */
   recovery: RecoveryReport;
   /** Instrument profiles that could not be loaded (shown, not fatal). */
@@ -109,6 +116,12 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     maxConcurrentSheets: options.maxConcurrentSheets,
     onError,
   });
+  const cluster = new LocalClusterView({
+    name: options.processName ?? hostname(),
+    activity: baton,
+    clock,
+  });
+
   const conductor = new JobManager({
     store,
     baton,
@@ -139,6 +152,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     db,
     pool,
     baton,
+    cluster,
     recovery,
     profileProblems: problems,
     listInstruments: () => pool.instruments(),

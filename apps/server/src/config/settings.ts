@@ -2,6 +2,7 @@
  * The settings shared by several parts of the server, read once from the environment merged
  * over the config file, each checked with a message naming the variable.
  */
+import { hostname } from "node:os";
 import path from "node:path";
 import { loadConfigFile, type NotificationTarget } from "./config-file.ts";
 import { ConfigError } from "./errors.ts";
@@ -24,6 +25,8 @@ export interface SharedSettings {
   logLevel: LogLevel;
   /** Told of every job's end. */
   webhookUrl: string | null;
+  /** This process among those sharing one database (`PODIUM_PROCESS_NAME`, default the host name). */
+  processName: string;
 }
 
 export interface SettingsSource {
@@ -97,6 +100,16 @@ function webhookFrom(env: NodeJS.ProcessEnv): string | null {
   throw new ConfigError(`PODIUM_WEBHOOK_URL must be an http(s) URL, got "${raw}"`);
 }
 
+function processNameFrom(env: NodeJS.ProcessEnv): string {
+  const raw = env.PODIUM_PROCESS_NAME?.trim();
+  if (!raw) return hostname();
+  if (!/^[\w.:@-]{1,128}$/.test(raw))
+    throw new ConfigError(
+      `PODIUM_PROCESS_NAME must be 1 to 128 letters, digits or . _ - : @, got "${raw}"`,
+    );
+  return raw;
+}
+
 export function readSharedSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): SharedSettings {
   const passEnv = listFrom(env, "PODIUM_PASS_ENV", ",");
   const badName = passEnv.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
@@ -116,5 +129,6 @@ export function readSharedSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()):
     ),
     logLevel: oneOf(env, "PODIUM_LOG_LEVEL", LOG_LEVELS, (raw) => raw.toLowerCase()) ?? "info",
     webhookUrl: webhookFrom(env),
+    processName: processNameFrom(env),
   };
 }

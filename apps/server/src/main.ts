@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     sqliteSynchronous: config.settings.sqliteSynchronous,
     allowedRoots: config.settings.allowedRoots,
     maxConcurrentSheets: config.settings.maxConcurrentSheets,
+    processName: config.settings.processName,
     onError: (error) => log.error({ err: error }, "podium error"),
   });
   const services = createGatewayServices({
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),
     draining: () => podium.conductor.draining,
+    cluster: podium.cluster,
   });
   const ops = startOps(podium, config, log, () => services.checkDatabase());
   const server = await startServer({

@@ -5,6 +5,7 @@
  */
 import { collectCapturedFiles } from "./prompt/context-files.ts";
 import { createRedactor } from "./secrets/redact.ts";
+import { hostname } from "node:os";
 import path from "node:path";
 import { BatonRuntime } from "./baton/index.ts";
 import type { Clock, TimerHost } from "./contracts/clock.ts";
@@ -20,6 +21,8 @@ import type { PostgresDatabase } from "./store/postgres/database.ts";
 import { PostgresStore } from "./store/postgres/store.ts";
 import { createGuardedMusician } from "./musician/guarded-musician.ts";
 import { JobManager, type RecoveryReport } from "./conductor/job-manager.ts";
+import { LocalClusterView } from "./conductor/local-cluster-view.ts";
+import type { ClusterView } from "./contracts/cluster.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
 import type { ConductorCommands } from "./contracts/commands.ts";
 import { joinCluster, type ClusterMembership, type ClusterOptions } from "./cluster/join.ts";
@@ -47,7 +50,10 @@ export interface PodiumOptions {
   env?: NodeJS.ProcessEnv;
   /** Errors nobody can be told about (a failing listener, a crashing musician). */
   onError?: (error: unknown) => void;
-  /** On PostgreSQL: this process among others on the database (docs/DESIGN.md §12). */
+  /**
+   * This process among those sharing the database (docs/DESIGN.md §12): its name (default: the
+   * host name); on PostgreSQL also its instruments and lease time.
+   */
   cluster?: ClusterOptions;
 }
 
@@ -66,6 +72,8 @@ export interface Podium {
   db: PodiumDatabase | PostgresDatabase;
   pool: BackendPool;
   baton: BatonRuntime;
+  /** The processes playing this database's jobs, and which one owns each job. */
+  cluster: ClusterView;
   /** What boot found and did: recovered jobs, ended orphan processes. */
   recovery: RecoveryReport;
   /** Instrument profiles that could not be loaded (shown, not fatal). */
@@ -138,6 +146,12 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     maxConcurrentSheets: options.maxConcurrentSheets,
     onError,
   });
+  const localView = new LocalClusterView({
+    name: options.cluster?.processName ?? hostname(),
+    activity: baton,
+    clock,
+  });
+
   const conductor = new JobManager({
     store,
     baton,
@@ -175,6 +189,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     db,
     pool,
     baton,
+    cluster: membership?.view ?? localView,
     recovery,
     profileProblems: problems,
     listInstruments: () => pool.instruments(),

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),
     draining: () => podium.conductor.draining,
+    cluster: podium.cluster,
   });
   const ops = startOps(podium, config, log, () => services.checkDatabase());
   const server = await startServer({

@@ -48,6 +48,7 @@ export const JobQuery = graphql(
     query Job($id: ID!) {
       job(id: $id) {
         ...JobSummaryFields
+        owner
         workspace
         warnings
         errorMessage
@@ -281,6 +282,23 @@ export const HealthQuery = graphql(`
       uptimeSeconds
       activeSubscriptions
       draining
+    }
+  }
+`);
+
+export const ProcessesQuery = graphql(`
+  query Processes {
+    processes {
+      name
+      host
+      pid
+      capacity
+      instruments
+      runningSheets
+      ownedJobs
+      leaseAgeSeconds
+      alive
+      isSelf
     }
   }
 `);

@@ -56,6 +56,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     prisma: podium.db.prisma,
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),
+    cluster: podium.cluster,
   });
   const server = await startServer({
     services,

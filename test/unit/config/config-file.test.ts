@@ -1,6 +1,6 @@
 /** The config file under the environment: precedence, relative paths, clear errors. */
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../apps/server/src/config/errors.ts";
@@ -25,6 +25,7 @@ describe("podium.config.yaml", () => {
         "sqlite_synchronous: FULL",
         "log_format: json",
         "webhook_url: http://127.0.0.1:9999/hook",
+        "process_name: worker-a",
         "notifications:",
         "  - type: webhook",
         "    config: { url: http://127.0.0.1:9999/n }",
@@ -42,6 +43,7 @@ describe("podium.config.yaml", () => {
       logFormat: "json",
       logLevel: "info",
       webhookUrl: "http://127.0.0.1:9999/hook",
+      processName: "worker-a",
     });
     expect(config.notifications).toEqual([
       {
@@ -62,6 +64,7 @@ describe("podium.config.yaml", () => {
       sqliteSynchronous: "NORMAL",
       logFormat: null,
       webhookUrl: null,
+      processName: hostname(),
     });
   });
 
@@ -110,6 +113,9 @@ describe("podium.config.yaml", () => {
     );
     expect(() => readServerConfig({ PODIUM_WEBHOOK_URL: "ftp://x" }, dir)).toThrow(
       /PODIUM_WEBHOOK_URL must be an http\(s\) URL/,
+    );
+    expect(() => readServerConfig({ PODIUM_PROCESS_NAME: "two words" }, dir)).toThrow(
+      /PODIUM_PROCESS_NAME must be 1 to 128 letters, digits or \. _ - : @, got "two words"/,
     );
     expect(() => readServerConfig({ PODIUM_PASS_ENV: "OK,not valid" }, dir)).toThrow(
       /PODIUM_PASS_ENV must list variable names, got "not valid"/,

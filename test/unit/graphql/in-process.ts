@@ -42,6 +42,7 @@ export async function openInProcessGateway(
       prisma: podium.db.prisma,
       bus: podium.bus,
       listInstruments: () => podium.listInstruments(),
+      cluster: podium.cluster,
     }),
     token: options.token ?? null,
     webOrigins: ["http://127.0.0.1:3000"],

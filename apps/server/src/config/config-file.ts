@@ -38,6 +38,7 @@ export const configFileSchema = z.strictObject({
   log_format: z.enum(["json", "pretty"]).optional(),
   log_level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   webhook_url: z.url({ protocol: /^https?$/ }).optional(),
+  process_name: z.string().min(1).optional(),
   /** Added to every job's own `notifications`. */
   notifications: z.array(notificationSchema).optional(),
 });
@@ -105,6 +106,7 @@ function toEnv(config: ConfigFile, dir: string): Record<string, string> {
     ["PODIUM_LOG_FORMAT", config.log_format],
     ["PODIUM_LOG_LEVEL", config.log_level],
     ["PODIUM_WEBHOOK_URL", config.webhook_url],
+    ["PODIUM_PROCESS_NAME", config.process_name],
   ];
   return Object.fromEntries(
     entries.filter((entry): entry is [string, string] => entry[1] !== undefined),

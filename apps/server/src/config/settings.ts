@@ -2,6 +2,7 @@
  * The settings shared by several parts of the server, read once from the environment merged
  * over the config file, each checked with a message naming the variable.
  */
+import { hostname } from "node:os";
 import path from "node:path";
 import { loadConfigFile, type NotificationTarget } from "./config-file.ts";
 import { ConfigError } from "./errors.ts";
@@ -24,8 +25,8 @@ export interface SharedSettings {
   logLevel: LogLevel;
   /** Told of every job's end. */
   webhookUrl: string | null;
-  /** Among several processes on one PostgreSQL database: this one's name (default: host name). */
-  processName: string | null;
+  /** This process among those sharing one database (`PODIUM_PROCESS_NAME`, default the host name). */
+  processName: string;
   /** The instruments this process may play; null: any it can run. */
   instruments: string[] | null;
   /** How long a job's lease outlives its owner's last heartbeat. */
@@ -103,12 +104,12 @@ function webhookFrom(env: NodeJS.ProcessEnv): string | null {
   throw new ConfigError(`PODIUM_WEBHOOK_URL must be an http(s) URL, got "${raw}"`);
 }
 
-function processNameFrom(env: NodeJS.ProcessEnv): string | null {
+function processNameFrom(env: NodeJS.ProcessEnv): string {
   const raw = env.PODIUM_PROCESS_NAME?.trim();
-  if (!raw) return null;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(raw))
+  if (!raw) return hostname();
+  if (!/^[\w.:@-]{1,128}$/.test(raw))
     throw new ConfigError(
-      `PODIUM_PROCESS_NAME must be 1-100 letters, digits, '.', '_', ':' or '-', got "${raw}"`,
+      `PODIUM_PROCESS_NAME must be 1 to 128 letters, digits or . _ - : @, got "${raw}"`,
     );
   return raw;
 }

@@ -4,6 +4,7 @@
  */
 import SchemaBuilder from "@pothos/core";
 import ComplexityPlugin from "@pothos/plugin-complexity";
+import DataloaderPlugin from "@pothos/plugin-dataloader";
 import RelayPlugin from "@pothos/plugin-relay";
 import type { GraphQLContext } from "./context.ts";
 import { fieldComplexity } from "./field-complexity.ts";
@@ -17,7 +18,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
 }>({
-  plugins: [RelayPlugin, ComplexityPlugin],
+  plugins: [RelayPlugin, ComplexityPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   // Costs only: the limits are checked by the gateway (query-limits.ts) once variables are known.
   complexity: { fieldComplexity },

@@ -5,6 +5,7 @@
  */
 import type { EventRecord } from "../contracts/event-log.ts";
 import type { ConductorCommands } from "../contracts/commands.ts";
+import type { ClusterView } from "../contracts/cluster.ts";
 import type { ReadModel } from "../store/read-model.ts";
 import type { SubscriptionTracker } from "./subscriptions/channel.ts";
 
@@ -53,6 +54,8 @@ export interface GatewayServices {
   startedAt: Date;
   /** True once a shutdown signal arrived: nothing new is dispatched while attempts finish. */
   draining?(): boolean;
+  /** Which processes play this database's jobs, and which one owns each job. */
+  cluster: ClusterView;
 }
 
 export interface GraphQLContext {

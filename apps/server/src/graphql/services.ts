@@ -4,10 +4,12 @@
  * own stop functions).
  */
 import { readdir, readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EventRecord } from "../contracts/event-log.ts";
 import type { ConductorCommands } from "../contracts/commands.ts";
+import type { ClusterView } from "../contracts/cluster.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { createReadModel } from "../store/read-model.ts";
 import type { ExampleScore, GatewayServices, InstrumentInfo, LiveEventSource } from "./context.ts";
@@ -60,6 +62,17 @@ export interface GatewayServicesInput {
   listInstruments: () => readonly InstrumentInfo[] | Promise<readonly InstrumentInfo[]>;
   examplesDir?: string;
   draining?: () => boolean;
+  /** The processes and job owners (Podium's `cluster`); without it the gateway knows of none. */
+  cluster?: ClusterView;
+}
+
+/** A gateway built without an engine behind it: it names itself, and sees no process and no owner. */
+function detachedCluster(): ClusterView {
+  return {
+    self: hostname(),
+    processes: () => Promise.resolve([]),
+    ownersOf: () => Promise.resolve(new Map()),
+  };
 }
 
 export function createGatewayServices(input: GatewayServicesInput): GatewayServices {
@@ -77,5 +90,6 @@ export function createGatewayServices(input: GatewayServicesInput): GatewayServi
     version: SERVER_VERSION,
     startedAt: new Date(),
     draining: input.draining,
+    cluster: input.cluster ?? detachedCluster(),
   };
 }

@@ -94,6 +94,10 @@ export function JobPage({ jobId }: { jobId: string }) {
             {formatAge(summary.createdAt, now)}
             {runningFor !== null ? ` (ran ${formatDuration(runningFor)})` : ""}
           </dd>
+          <dt>Owner</dt>
+          <dd data-testid="job-owner" title="The Podium process playing this job">
+            {job.owner ?? <span className="muted">none</span>}
+          </dd>
           <dt>Workspace</dt>
           <dd className="mono small">{job.workspace}</dd>
           {job.errorMessage ? (

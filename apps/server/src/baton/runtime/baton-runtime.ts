@@ -269,6 +269,19 @@ export class BatonRuntime {
     return this.musicians.size;
   }
 
+  /** The most sheets this baton plays at once (its PODIUM_MAX_CONCURRENT_SHEETS). */
+  get maxConcurrentSheets(): number {
+    return this.limits.maxConcurrentSheets;
+  }
+
+  /** Jobs registered here that have not ended: the jobs this process plays. */
+  ownedJobIds(): string[] {
+    const owned: string[] = [];
+    for (const [jobId, job] of this.state.jobs)
+      if (!isTerminalJob(job.record.status)) owned.push(jobId);
+    return owned;
+  }
+
   get pendingTimers(): number {
     return this.wheel.size;
   }

@@ -15,6 +15,7 @@ import "./job.ts";
 import "./instrument.ts";
 import "./example-score.ts";
 import "./health.ts";
+import "./podium-process.ts";
 import "./submit-job.ts";
 import "./query.ts";
 import "./mutation.ts";

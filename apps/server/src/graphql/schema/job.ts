@@ -40,6 +40,20 @@ export const JobRef = builder.objectRef<JobRow>("Job").implement({
     warnings: t.exposeStringList("warnings", {
       description: "Keys of the score that Podium accepts but does not act on, and similar notes.",
     }),
+    owner: t.loadable({
+      type: "String",
+      nullable: true,
+      description:
+        "The name of the process holding this job's lease (see `processes`); null when none does, as for a job that has ended.",
+      // Batches the owners of every job in one query; never cached, since a subscription keeps
+      // its context while owners change.
+      loaderOptions: { cache: false },
+      load: async (jobIds: string[], { services }) => {
+        const owners = await services.cluster.ownersOf(jobIds);
+        return jobIds.map((jobId) => owners.get(jobId) ?? null);
+      },
+      resolve: (job) => job.id,
+    }),
     sheets: t.field({
       type: [SheetRef],
       description: "Every sheet, in number order.",

@@ -8,6 +8,7 @@ import { HealthRef } from "./health.ts";
 import { InstrumentRef } from "./instrument.ts";
 import { JobConnectionRef, JobRef } from "./job.ts";
 import { JobStatusEnum } from "./job-status.ts";
+import { describeProcess, PodiumProcessRef } from "./podium-process.ts";
 import { ScoreValidationRef } from "./score-validation.ts";
 import { EventConnectionRef } from "./sheet-event.ts";
 
@@ -80,6 +81,18 @@ builder.queryType({
       type: [ExampleScoreRef],
       description: "The example scores shipped with Podium, with their text.",
       resolve: async (_root, _args, { services }) => [...(await services.listExamples())],
+    }),
+    processes: t.field({
+      type: [PodiumProcessRef],
+      description:
+        "Every Podium process known to the database, the living first: what each can take, what it plays, and how old its lease is.",
+      resolve: async (_root, _args, { services }) => {
+        const { cluster } = services;
+        const now = Date.now();
+        return (await cluster.processes()).map((record) =>
+          describeProcess(record, cluster.self, now),
+        );
+      },
     }),
     health: t.field({
       type: HealthRef,

@@ -29,6 +29,7 @@ export class TestCluster {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   }
 
+  /** Starts (or restarts) a member; `env` (kept for restarts) may give it its own DATABASE_URL. */
   async start(name: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
     let member = this.members.get(name);
     if (member === undefined) {
@@ -44,8 +45,8 @@ export class TestCluster {
       dataDir: member.dataDir,
       env: {
         ...this.baseEnv,
-        ...member.env,
         DATABASE_URL: this.databaseUrl,
+        ...member.env,
         PODIUM_PROCESS_NAME: name,
       },
     });

@@ -127,6 +127,9 @@ export class BatonRuntime {
    * are ended and their timers cancelled, and nothing about them is committed.
    */
   forgetJobs(jobIds: readonly string[]): Promise<void> {
+    // Ended at once, not from the inbox: the loop may be waiting on a commit that cannot reach
+    // the database, and another process may start these sheets as soon as the lease expires.
+    this.musicians.abortJobs(new Set(jobIds));
     const forgotten = jobIds.map(
       (jobId) =>
         new Promise<void>((resolve) =>

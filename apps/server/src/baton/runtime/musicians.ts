@@ -93,6 +93,12 @@ export class MusicianTasks {
     if (playing !== undefined && playing.token === token) playing.controller.abort();
   }
 
+  /** Ends every attempt of these jobs now. */
+  abortJobs(jobIds: ReadonlySet<string>): void {
+    for (const [slot, playing] of this.playing)
+      if (jobIds.has(slot.slice(0, slot.lastIndexOf("#")))) playing.controller.abort();
+  }
+
   abortAll(): void {
     for (const playing of this.playing.values()) playing.controller.abort();
   }

@@ -1,7 +1,7 @@
 /**
  * What a database holds, read through the store contract on either backend. A server (or an
  * engine process a test kills) may be running on the database meanwhile: the observer takes
- * neither the SQLite lock file nor PostgreSQL's single-server advisory lock, and only reads.
+ * no lock (neither the SQLite server lock file nor a lease) and only reads.
  */
 import type { PrismaClient } from "../../apps/server/src/generated/prisma/client.ts";
 import type { PodiumStore } from "../../apps/server/src/store/contract.ts";

@@ -167,6 +167,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     claimAtBoot: membership?.claimAtBoot,
     owns: membership?.holds,
     claim: membership?.claim,
+    orphanLedger: membership?.orphanLedger,
   });
   let recovery: RecoveryReport;
   try {

@@ -13,6 +13,7 @@ import { PgCommandQueue } from "../store/postgres/commands.ts";
 import type { PostgresDatabase } from "../store/postgres/database.ts";
 import { PgLeases } from "../store/postgres/leases.ts";
 import type { PostgresStore } from "../store/postgres/store.ts";
+import type { OrphanStore } from "../conductor/orphans.ts";
 import { ClusterMember } from "./member.ts";
 import { RoutedConductor } from "./routed-commands.ts";
 import type { EventSink } from "../contracts/event-log.ts";
@@ -42,6 +43,11 @@ export interface ClusterMembership {
   /** Takes a job's lease unless another living process holds it. */
   claim: (jobId: string) => Promise<boolean>;
   claimAtBoot: () => Promise<string[]>;
+  /**
+   * The recorded process groups of the jobs this process name played (before a restart): the
+   * others' groups may be live runs of other processes, maybe on other machines.
+   */
+  orphanLedger: OrphanStore;
   /** Starts the heartbeat and the command service; returns what clients are served. */
   serve(conductor: JobManager, baton: BatonRuntime): ConductorCommands;
   /** Stops the heartbeat and the command service; with `release` also leaves at once. */
@@ -114,6 +120,14 @@ export async function joinCluster(
     holds: (jobId) => leases.holds(jobId),
     claim: async (jobId) => leases.holds(jobId) || (await leases.claim(jobId)),
     claimAtBoot: () => member.claimAtBoot(),
+    orphanLedger: {
+      async listProcessGroups() {
+        const mine = await leases.ownedJobIds();
+        return (await store.listProcessGroups()).filter((group) => mine.has(group.jobId));
+      },
+      // Cleared sheet by sheet as runs end; a stale record is harmless (start times differ).
+      forgetProcessGroups: () => undefined,
+    },
     serve(conductor, baton) {
       member.start(conductor, baton);
       return new RoutedConductor({ local: conductor, leases, commands, wakeUps, self: name });

@@ -11,7 +11,7 @@ import type { EventBus } from "../bus/event-bus.ts";
 import { parseScore, type ScoreParseResult } from "../score/parse.ts";
 import type { PodiumStore, StoredJobWithSheets } from "../store/contract.ts";
 import { buildJobSpec, resolveWorkspace, type JobOptions } from "./job-spec.ts";
-import { reapOrphans, type ReapedGroup } from "./orphans.ts";
+import { reapOrphans, type OrphanStore, type ReapedGroup } from "./orphans.ts";
 import { HookRunner, hookPlanOf } from "./hooks.ts";
 import { handBack, specFromStored, storedJobOptions, type RecoveryDeps } from "./recovery.ts";
 import { replannedSheets, structureChange } from "./rescore.ts";
@@ -24,11 +24,6 @@ import type {
   SubmitJobOptions,
   SubmitJobOutcome,
 } from "../contracts/commands.ts";
-
-const NO_RECORDED_GROUPS = {
-  listProcessGroups: () => [],
-  forgetProcessGroups: () => undefined,
-};
 
 export const DRY_RUN_MESSAGE = "Dry run: the score was validated and planned; nothing was run.";
 
@@ -60,6 +55,8 @@ export interface JobManagerOptions {
   claimAtBoot?: () => Promise<string[]>;
   /** Whether this process plays the job (hooks run only where the job is played). */
   owns?: (jobId: string) => boolean;
+  /** Where boot finds the process groups to end (default: every group the store recorded). */
+  orphanLedger?: OrphanStore;
   /**
    * Takes the job's lease before a job that is not in the baton is handed to it again (a failed
    * job resumed); false when another process plays it. Absent: a lone process holds everything.
@@ -113,6 +110,7 @@ export class JobManager implements ConductorCommands {
   private running: Promise<void> | null = null;
   private readonly recoveryDeps: RecoveryDeps;
   private readonly claimAtBoot: (() => Promise<string[]>) | null;
+  private readonly orphanLedger: OrphanStore;
   private readonly claim: (jobId: string) => Promise<boolean>;
 
   constructor(options: JobManagerOptions) {
@@ -129,6 +127,7 @@ export class JobManager implements ConductorCommands {
     this.newJobId = options.newJobId ?? (() => randomUUID());
     this.processTag = options.processTag ?? null;
     this.claimAtBoot = options.claimAtBoot ?? null;
+    this.orphanLedger = options.orphanLedger ?? this.store;
     this.claim = options.claim ?? (() => Promise.resolve(true));
     this.recoveryDeps = {
       store: this.store,
@@ -157,12 +156,7 @@ export class JobManager implements ConductorCommands {
    */
   async start(): Promise<RecoveryReport> {
     const startedAt = performance.now();
-    // Among several processes the recorded groups may be another process's live runs: only
-    // processes carrying this process's own tag are ended.
-    const reapedProcessGroups = await reapOrphans(
-      this.claimAtBoot === null ? this.store : NO_RECORDED_GROUPS,
-      { tag: this.processTag },
-    );
+    const reapedProcessGroups = await reapOrphans(this.orphanLedger, { tag: this.processTag });
     const report: RecoveryReport = {
       recoveredJobs: [],
       reapedProcessGroups,

@@ -263,6 +263,15 @@ export class PgLeases {
     await this.pool.query(`DELETE FROM "PodiumProcess" WHERE name = $1`, [this.owner]);
   }
 
+  /** Jobs whose lease names this process, held here or not (what it played before a restart). */
+  async ownedJobIds(): Promise<Set<string>> {
+    const rows = await this.pool.query<{ jobId: string }>(
+      `SELECT "jobId" FROM "JobLease" WHERE owner = $1`,
+      [this.owner],
+    );
+    return new Set(rows.rows.map((row) => row.jobId));
+  }
+
   async ownerOf(jobId: string): Promise<LeaseOwner | null> {
     const rows = await this.pool.query<{ owner: string; expired: boolean }>(
       `SELECT owner, "expiresAt" < now() AS expired FROM "JobLease" WHERE "jobId" = $1`,

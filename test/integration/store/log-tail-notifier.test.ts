@@ -5,6 +5,7 @@
  * PODIUM_TEST_POSTGRES_URL names a server and say plainly when they did not.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import net from "node:net";
 import pg from "pg";
 import {
   InvalidChannelError,
@@ -27,6 +28,41 @@ async function eventually(what: string, check: () => boolean, ms = 10_000): Prom
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A TCP relay to the server whose current connections can be cut silently, as a network
+ * partition does: bytes stop flowing both ways, and no side sees the socket close.
+ */
+async function partitionableRelay(target: string) {
+  const url = new URL(target);
+  const pairs = new Set<{ silent: boolean; sockets: net.Socket[] }>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(Number(url.port || 5432), url.hostname);
+    const pair = { silent: false, sockets: [inbound, outbound] };
+    pairs.add(pair);
+    inbound.on("data", (chunk) => void (pair.silent || outbound.write(chunk)));
+    outbound.on("data", (chunk) => void (pair.silent || inbound.write(chunk)));
+    const close = () => {
+      pairs.delete(pair);
+      inbound.destroy();
+      outbound.destroy();
+    };
+    for (const socket of pair.sockets) socket.on("close", close).on("error", close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const relayed = new URL(target);
+  relayed.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    url: relayed.toString(),
+    partition() {
+      for (const pair of pairs) pair.silent = true;
+    },
+    async close() {
+      for (const pair of pairs) for (const socket of pair.sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 describe("notification channels", () => {
@@ -240,6 +276,38 @@ describe.skipIf(serverUrl === null)("the notifier on PostgreSQL", () => {
     }
     // The lost connections were reported, not thrown.
     expect(errors.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("notices a connection gone silent by its heartbeat, and reconnects", async () => {
+    const relay = await partitionableRelay(database.url);
+    try {
+      const notifier = new PgNotifier({
+        connectionString: relay.url,
+        onError: (error) => errors.push(error),
+        reconnectDelayMs: 20,
+        heartbeatMs: 100,
+      });
+      opened.push(notifier);
+      const received: string[] = [];
+      let reconnects = 0;
+      notifier.listen("podium_events", (payload) => received.push(payload));
+      notifier.onReconnect(() => (reconnects += 1));
+      await notifier.start();
+      await settle(notifier);
+      // Several heartbeats pass on a healthy connection without a reconnect.
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(reconnects).toBe(0);
+
+      relay.partition();
+      await PgNotifier.notify(admin, "podium_events", "lost");
+      await eventually("the reconnect", () => reconnects === 1);
+      expect(errors.map(String).join("\n")).toMatch(/no answer to a heartbeat within 100 ms/);
+      await PgNotifier.notify(admin, "podium_events", "after");
+      await eventually("the notification after", () => received.includes("after"));
+      expect(received).toEqual(["after"]);
+    } finally {
+      await relay.close();
+    }
   });
 
   it("keeps reconnecting while its connections are killed as they open, and stops on close", async () => {

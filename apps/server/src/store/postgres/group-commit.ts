@@ -6,14 +6,13 @@
  * row once per piece of work would leave a chain of row versions each update walks). A failing
  * piece of work fails alone: the group is rolled back and written again with each piece, its
  * events included, in its own savepoint. Nothing had been returned to anyone yet, so running the
- * work again is safe. A group that appended events notifies `podium_events` with its last seq in
- * the same transaction, so other processes following the log hear of it on COMMIT.
+ * work again is safe. The append also notifies `podium_events` with its last seq (statements.ts),
+ * so other processes following the log hear of the group on COMMIT.
  */
 import type pg from "pg";
 import type { EventDraft, EventRecord } from "../../contracts/event-log.ts";
 import type { GroupCommitStats } from "../contract.ts";
 import { appendEvents } from "./statements.ts";
-import { CHANNELS, PgNotifier } from "./notifier.ts";
 
 /** What a piece of work leaves to the end of the group: its events, and its result once logged. */
 export interface PgWorkDone<T> {
@@ -31,11 +30,6 @@ export function noEvents<T>(value: T): PgWorkDone<T> {
 async function logEvents(client: pg.ClientBase, events: EventDraft[]): Promise<EventRecord[]> {
   const seqs = await appendEvents(client, events);
   return events.map((event, index) => ({ ...event, seq: seqs[index]! }));
-}
-
-/** Delivered on COMMIT, and not at all when the transaction rolls back. */
-async function announce(client: pg.ClientBase, lastSeq: number | null): Promise<void> {
-  if (lastSeq !== null) await PgNotifier.notify(client, CHANNELS.events, String(lastSeq));
 }
 
 type WorkOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -134,7 +128,6 @@ export class PgGroupCommitQueue {
       client,
       done.flatMap((piece) => piece.events),
     );
-    await announce(client, logged.at(-1)?.seq ?? null);
     await client.query("COMMIT");
     let offset = 0;
     return done.map((piece) => {
@@ -147,22 +140,18 @@ export class PgGroupCommitQueue {
   private async runIsolated(client: pg.ClientBase, group: QueuedWork[]): Promise<WorkOutcome[]> {
     await client.query("BEGIN");
     const outcomes: WorkOutcome[] = [];
-    let lastSeq: number | null = null;
     for (const work of group) {
       await client.query("SAVEPOINT work");
       try {
         const piece = await work.run(client);
-        const logged = await logEvents(client, piece.events);
-        const value = piece.result(logged);
+        const value = piece.result(await logEvents(client, piece.events));
         await client.query("RELEASE SAVEPOINT work");
-        lastSeq = logged.at(-1)?.seq ?? lastSeq;
         outcomes.push({ ok: true, value });
       } catch (error) {
         await client.query("ROLLBACK TO SAVEPOINT work");
         outcomes.push({ ok: false, error });
       }
     }
-    await announce(client, lastSeq);
     await client.query("COMMIT");
     return outcomes;
   }

@@ -75,6 +75,12 @@ export interface PgNotifierOptions {
   reconnectDelayMs?: number;
   /** Longest wait between reconnect attempts (default 10 s). */
   maxReconnectDelayMs?: number;
+  /**
+   * How often the connection is asked a trivial query (default 15 s; 0 never); no answer within
+   * as long again counts as lost. A LISTEN connection is otherwise idle, and a silently dropped
+   * one (a network partition) would deliver nothing, unnoticed, for as long as TCP takes to give up.
+   */
+  heartbeatMs?: number;
 }
 
 export class PgNotifier {
@@ -92,6 +98,10 @@ export class PgNotifier {
   private reconnectTimer: NodeJS.Timeout | null = null;
   /** The last statement sent on the live connection. */
   private lane: Promise<unknown> = Promise.resolve();
+  private readonly heartbeatMs: number;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** The connection whose heartbeat is unanswered so far. */
+  private beating: pg.Client | null = null;
 
   constructor(private readonly options: PgNotifierOptions) {
     this.reconnectDelayMs = Math.max(1, options.reconnectDelayMs ?? 250);
@@ -99,6 +109,7 @@ export class PgNotifier {
       this.reconnectDelayMs,
       options.maxReconnectDelayMs ?? 10_000,
     );
+    this.heartbeatMs = Math.max(0, options.heartbeatMs ?? 15_000);
   }
 
   /** Sends a notification through `client`; inside a transaction it is delivered on COMMIT. */
@@ -137,6 +148,10 @@ export class PgNotifier {
       this.connecting = false;
     }
     if (this.client === null) this.scheduleReconnect();
+    if (this.heartbeatMs > 0 && !this.closed) {
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+      this.heartbeatTimer.unref();
+    }
   }
 
   /**
@@ -175,6 +190,8 @@ export class PgNotifier {
     this.closed = true;
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
     this.handlers.clear();
     this.reconnectHandlers.clear();
     const client = this.client;
@@ -205,8 +222,9 @@ export class PgNotifier {
         this.inLane(client, `LISTEN "${channel}"`),
       );
       const pid = this.inLane(client, "SELECT pg_backend_pid() AS pid");
-      await Promise.all(listens);
-      this.pid = ((await pid).rows[0] as { pid?: number } | undefined)?.pid ?? null;
+      // Awaited together, so a connection lost midway leaves no rejection unhandled.
+      const [backend] = await Promise.all([pid, ...listens]);
+      this.pid = (backend.rows[0] as { pid?: number } | undefined)?.pid ?? null;
     } catch (error) {
       if (this.client === client) this.client = null;
       await client.end().catch(() => undefined);
@@ -222,6 +240,8 @@ export class PgNotifier {
     if (this.closed) return;
     this.report(error ?? new Error("the notification connection to PostgreSQL ended"));
     client.end().catch(() => undefined);
+    // A silent connection would not finish ending: its socket is dropped rather than waited on.
+    client.connection.stream.destroy();
     this.scheduleReconnect();
   }
 
@@ -255,6 +275,25 @@ export class PgNotifier {
     }
     this.failures = 0;
     for (const handler of [...this.reconnectHandlers]) this.guarded(handler);
+  }
+
+  private heartbeat(): void {
+    const client = this.client;
+    if (client === null || this.beating === client) return;
+    this.beating = client;
+    const silent = setTimeout(
+      () => this.lost(client, new Error(`no answer to a heartbeat within ${this.heartbeatMs} ms`)),
+      this.heartbeatMs,
+    );
+    silent.unref();
+    this.inLane(client, "SELECT 1")
+      .catch((error: unknown) =>
+        this.lost(client, error instanceof Error ? error : new Error(String(error))),
+      )
+      .finally(() => {
+        clearTimeout(silent);
+        if (this.beating === client) this.beating = null;
+      });
   }
 
   /** LISTEN / UNLISTEN on the live connection; a later reconnect re-issues what is listened. */

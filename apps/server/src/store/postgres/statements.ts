@@ -8,6 +8,7 @@ import type pg from "pg";
 import type { AttemptRecord, JobRecord, SheetRecord } from "../../contracts/records.ts";
 import type { EventDraft } from "../../contracts/event-log.ts";
 import type { NewJob, ReplacedScore } from "../contract.ts";
+import { CHANNELS } from "./notifier.ts";
 
 type Column<Row> = readonly [name: string, type: string, value: (row: Row) => unknown];
 
@@ -127,16 +128,24 @@ export async function insertAttempts(
   await client.query(INSERT_ATTEMPTS, arrays(ATTEMPT_COLUMNS, attempts));
 }
 
+const ANNOUNCE_CHANNEL = `$${EVENT_COLUMNS.length + 2}`;
+
+/**
+ * The append also announces its last seq on `podium_events` (delivered on COMMIT, dropped on
+ * rollback), in the same round trip. A CTE calling a volatile function runs once, joined or not.
+ */
 const APPEND_EVENTS = `WITH bumped AS (
     UPDATE "EventSeq" SET "last" = "last" + $1 WHERE "id" = 1 RETURNING "last"
+  ), announced AS (
+    SELECT pg_notify(${ANNOUNCE_CHANNEL}::text, "last"::text) FROM bumped
   )
   INSERT INTO "Event" ("seq", ${quoted(EVENT_COLUMNS)})
   SELECT bumped."last" - $1 + e.ord, e."jobId", e."sheetNum", e."name", e."data", e."timestamp"
-  FROM bumped, unnest(${unnested(EVENT_COLUMNS, 1)})
+  FROM bumped, announced, unnest(${unnested(EVENT_COLUMNS, 1)})
     WITH ORDINALITY AS e("jobId", "sheetNum", "name", "data", "timestamp", ord)
   RETURNING "seq"`;
 
-/** Appends the events in order; resolves with their seqs. */
+/** Appends the events in order and announces them to every process; resolves with their seqs. */
 export async function appendEvents(
   client: pg.ClientBase,
   events: readonly EventDraft[],
@@ -145,6 +154,7 @@ export async function appendEvents(
   const result = await client.query<{ seq: string }>(APPEND_EVENTS, [
     events.length,
     ...arrays(EVENT_COLUMNS, events),
+    CHANNELS.events,
   ]);
   return result.rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
 }

@@ -26,6 +26,8 @@ describe("podium.config.yaml", () => {
         "log_format: json",
         "webhook_url: http://127.0.0.1:9999/hook",
         "process_name: worker-a",
+        "instruments: [cli, claude-code]",
+        "lease_seconds: 5",
         "notifications:",
         "  - type: webhook",
         "    config: { url: http://127.0.0.1:9999/n }",
@@ -44,6 +46,8 @@ describe("podium.config.yaml", () => {
       logLevel: "info",
       webhookUrl: "http://127.0.0.1:9999/hook",
       processName: "worker-a",
+      instruments: ["cli", "claude-code"],
+      leaseSeconds: 5,
     });
     expect(config.notifications).toEqual([
       {
@@ -65,6 +69,8 @@ describe("podium.config.yaml", () => {
       logFormat: null,
       webhookUrl: null,
       processName: hostname(),
+      instruments: null,
+      leaseSeconds: 15,
     });
   });
 

@@ -3,10 +3,12 @@
  * subscribers in `seq` order, with no gap and no duplicate, each subscriber behind its own
  * bounded queue, so a slow or failing subscriber never stalls the engine or the others.
  *
- * Ordering: the baton's runtime is the one writer of the event log and publishes each commit
- * after it, in commit order, so seqs arrive consecutively. A seq seen before is dropped; a gap
- * can only be a bug, and is reported (the events are still delivered; a subscriber that must be
- * complete replays from the log, which has no gap).
+ * Ordering: on SQLite the baton's runtime is the one writer of the event log and publishes each
+ * commit after it, in commit order; on PostgreSQL the bus is fed by the log tail
+ * (store/postgres/log-tail.ts), which reads every process's events in seq order. Either way seqs
+ * arrive consecutively. A seq seen before is dropped; a gap can only be a bug, and is reported
+ * (the events are still delivered; a subscriber that must be complete replays from the log,
+ * which has no gap).
  *
  * Overflow policy: when a subscriber's queue is full the subscription is disconnected and its
  * `overflowed` flag set. Dropping silently would leave a gap in what a client believes is a

@@ -39,6 +39,9 @@ export const configFileSchema = z.strictObject({
   log_level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   webhook_url: z.url({ protocol: /^https?$/ }).optional(),
   process_name: z.string().min(1).optional(),
+  /** With several processes on PostgreSQL: the instruments this one may play. */
+  instruments: z.array(z.string().min(1)).optional(),
+  lease_seconds: z.number().min(1).optional(),
   /** Added to every job's own `notifications`. */
   notifications: z.array(notificationSchema).optional(),
 });
@@ -107,6 +110,8 @@ function toEnv(config: ConfigFile, dir: string): Record<string, string> {
     ["PODIUM_LOG_LEVEL", config.log_level],
     ["PODIUM_WEBHOOK_URL", config.webhook_url],
     ["PODIUM_PROCESS_NAME", config.process_name],
+    ["PODIUM_INSTRUMENTS", config.instruments?.join(",")],
+    ["PODIUM_LEASE_SECONDS", config.lease_seconds?.toString()],
   ];
   return Object.fromEntries(
     entries.filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -108,6 +108,21 @@ describe("the spawner helper", () => {
     }
   });
 
+  it("when one helper dies, the runs of another go on", async () => {
+    const [doomed, survivor] = await Promise.all(
+      [1, 2].map(() => spawnInGroup("sleep", ["30"], { cwd: dir, env: process.env, stdin: null })),
+    );
+    try {
+      expect(parentOf(doomed!.child.pid)).not.toBe(parentOf(survivor!.child.pid));
+      process.kill(parentOf(doomed!.child.pid), "SIGKILL");
+      expect(await doomed!.exited).toEqual({ code: null, signal: "SIGKILL" });
+      expect(livingGroupMembers(survivor!.pgid)).toEqual([survivor!.pgid]);
+    } finally {
+      await killGroup(survivor!.pgid, 200);
+    }
+    expect(await survivor!.exited).toEqual({ code: null, signal: "SIGTERM" });
+  });
+
   it("relays the output and exit of many quick processes at once, each to its own run", async () => {
     const outputs = await Promise.all(
       Array.from({ length: 40 }, (_, index) =>

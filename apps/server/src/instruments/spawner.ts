@@ -195,11 +195,12 @@ class SpawnerHelpers {
 
   /** The helper with the fewest processes starting; a new one if each is starting one already. */
   private pickHelper(): Helper {
-    this.helpers = this.helpers.filter((helper) => helper.usable);
+    // One that is going away stays listed until its end has ended its runs (onHelperGone).
+    const usable = this.helpers.filter((helper) => helper.usable);
     let best: Helper | null = null;
-    for (const helper of this.helpers)
+    for (const helper of usable)
       if (best === null || helper.starting < best.starting) best = helper;
-    if (best !== null && (best.starting === 0 || this.helpers.length >= MAX_HELPERS)) return best;
+    if (best !== null && (best.starting === 0 || usable.length >= MAX_HELPERS)) return best;
     const helper = new Helper(
       (from, messages) => {
         for (const message of messages) this.onMessage(from, message);

@@ -33,6 +33,11 @@ function alive(pid: number): boolean {
   }
 }
 
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
 /** A detached `bash -c script` (its own process group), as a musician's instrument runs. */
 function spawnGroup(script: string): number {
   const child = spawn("bash", ["-c", script], { detached: true, stdio: "ignore" });
@@ -163,7 +168,7 @@ describe("reapOrphans", () => {
   });
 });
 
-describe("orphans of a SIGKILLed server", () => {
+describe("orphans of a SIGKILLed server and spawner helper", () => {
   it("are ended on boot before the sheet is dispatched again", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "podium-orphan-e2e-"));
     let database: ThrowAwayDatabase | null = null;
@@ -216,8 +221,15 @@ describe("orphans of a SIGKILLed server", () => {
         "the musician's process group to be recorded",
       );
       await observer.close();
+      // A spawner helper that outlives the server ends its runs itself: orphans are left only
+      // when the helper dies with it (the OOM killer, a kill of both). It is stopped first, so
+      // that it cannot act on the server's end, then killed.
+      const helper = parentOf(recorded.processGroup);
+      process.kill(helper, "SIGSTOP");
       engine.kill("SIGKILL");
       await exited;
+      process.kill(helper, "SIGKILL");
+      await waitFor(() => !alive(helper), "the spawner helper to be gone");
       expect(alive(recorded.processGroup)).toBe(true);
 
       const podium = await createPodium({ databaseUrl, dataDir, instrumentDirs: [] });

@@ -7,14 +7,20 @@
  * - a 50-sheet chain (target: at most 3 ms of Podium's own time per step);
  * - 10 jobs of 50 independent sheets, each job with its own subscriber (target: >= 100 sheets/s).
  * Every sheet runs `true` on the `cli` instrument. Each figure's ratio is value / baseline.
+ * Apart from the server, the instrument path alone (the `cli` backend starting `true` through the
+ * spawner helpers, in this process) is set against the same loop: what it adds to the loop is
+ * the cost of running an attempt, the rest of the end-to-end difference is orchestration.
  * Beside the wall times, the CPU that Podium's processes spend per sheet (the server with its
  * spawner helper, and the server alone) is set against the CPU this process spends per spawn in
  * the loop: on a shared, noisy machine it varies far less than wall time.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBackendPool } from "../../apps/server/src/instruments/pool.ts";
 import { submitScore, wsClient, type Endpoint } from "../reliability/support/client.ts";
 import {
   removeDataDir,
@@ -226,6 +232,44 @@ async function runJobs(scores: string[]): Promise<number> {
     await client.dispose();
   }
 }
+
+describe("the instrument path alone", () => {
+  it("200 runs of `true` through the cli backend at 10 concurrent", async () => {
+    const { pool } = createBackendPool({});
+    const workspace = mkdtempSync(path.join(tmpdir(), "podium-bench-"));
+    let failures = 0;
+    const runTrue = async (): Promise<void> => {
+      const result = await pool.run("cli", {
+        prompt: "true",
+        model: null,
+        workspace,
+        timeoutSeconds: 60,
+        signal: new AbortController().signal,
+      });
+      if (!result.executionSuccess) failures += 1;
+    };
+    const runs = async (count: number): Promise<void> => {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < count) {
+          next += 1;
+          await runTrue();
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    };
+    try {
+      await runs(20);
+      const loopMs = await timed(() => spawnLoop(200, CONCURRENCY));
+      const pathMs = await timed(() => runs(200));
+      bench("instrument-path-200-wall", pathMs, "ms", loopMs);
+    } finally {
+      await pool.close();
+      rmSync(workspace, { recursive: true, force: true });
+    }
+    expect(failures).toBe(0);
+  });
+});
 
 describe("orchestration through the real server", () => {
   it("warms up", async () => {

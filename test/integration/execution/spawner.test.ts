@@ -1,12 +1,14 @@
 /**
- * Processes start through the spawner helper, so the server never forks itself. Its output and
- * exit are relayed; if the helper dies, every run it started is reported ended with its group
- * killed, and the next spawn starts a new helper. Instrument shells never read ~/.bashrc.
+ * Processes start through the spawner helper, so the server never forks itself, and through a
+ * second one when spawns queue. Output and exit are relayed to the right run; if a helper dies,
+ * every run it started is reported ended with its group killed, and the next spawn starts a new
+ * helper. Instrument shells never read ~/.bashrc.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { MAX_HELPERS } from "../../../apps/server/src/instruments/spawner.ts";
 import {
   killGroup,
   livingGroupMembers,
@@ -88,6 +90,46 @@ describe("the spawner helper", () => {
     expect(marks.map(([pick]) => pick)).toEqual(["same", "same", "same"]);
     expect(marks.every(([, mark]) => /^[0-9a-f-]{36}$/.test(mark ?? ""))).toBe(true);
     expect(new Set(marks.map(([, mark]) => mark)).size).toBe(3);
+  });
+
+  it("starts processes asked for together through more than one helper", async () => {
+    const groups = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        spawnInGroup("sleep", ["30"], { cwd: dir, env: process.env, stdin: null }),
+      ),
+    );
+    try {
+      const helpers = new Set(groups.map((group) => parentOf(group.child.pid)));
+      expect(helpers.size).toBeGreaterThanOrEqual(2);
+      expect(helpers.size).toBeLessThanOrEqual(MAX_HELPERS);
+      expect(helpers.has(process.pid)).toBe(false);
+    } finally {
+      await Promise.all(groups.map((group) => killGroup(group.pgid, 200)));
+    }
+  });
+
+  it("when one helper dies, the runs of another go on", async () => {
+    const [doomed, survivor] = await Promise.all(
+      [1, 2].map(() => spawnInGroup("sleep", ["30"], { cwd: dir, env: process.env, stdin: null })),
+    );
+    try {
+      expect(parentOf(doomed!.child.pid)).not.toBe(parentOf(survivor!.child.pid));
+      process.kill(parentOf(doomed!.child.pid), "SIGKILL");
+      expect(await doomed!.exited).toEqual({ code: null, signal: "SIGKILL" });
+      expect(livingGroupMembers(survivor!.pgid)).toEqual([survivor!.pgid]);
+    } finally {
+      await killGroup(survivor!.pgid, 200);
+    }
+    expect(await survivor!.exited).toEqual({ code: null, signal: "SIGTERM" });
+  });
+
+  it("relays the output and exit of many quick processes at once, each to its own run", async () => {
+    const outputs = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        outputOf(`echo out-${index}; echo err-${index} >&2; exit $(( ${index} % 3 ))`, process.env),
+      ),
+    );
+    expect(outputs).toEqual(Array.from({ length: 40 }, (_, index) => `out-${index}\n`));
   });
 
   it("reports a missing executable as a spawn error", async () => {

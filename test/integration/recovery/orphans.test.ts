@@ -3,7 +3,7 @@
  * anything is dispatched, and a pid that now belongs to someone else is never signalled.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,26 +33,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A detached `bash -c script` (its own process group), as a musician's instrument runs. */
-/** The spawner helpers a server started (its children running spawner-helper.mjs). */
-function spawnerHelpersOf(serverPid: number): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        return (
-          parent === serverPid &&
-          readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("spawner-helper")
-        );
-      } catch {
-        return false;
-      }
-    });
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
+/** A detached `bash -c script` (its own process group), as a musician's instrument runs. */
 function spawnGroup(script: string): number {
   const child = spawn("bash", ["-c", script], { detached: true, stdio: "ignore" });
   child.unref();
@@ -182,7 +168,7 @@ describe("reapOrphans", () => {
   });
 });
 
-describe("orphans of a SIGKILLed server", () => {
+describe("orphans of a SIGKILLed server and spawner helper", () => {
   it("are ended on boot before the sheet is dispatched again", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "podium-orphan-e2e-"));
     let database: ThrowAwayDatabase | null = null;
@@ -235,13 +221,15 @@ describe("orphans of a SIGKILLed server", () => {
         "the musician's process group to be recorded",
       );
       await observer.close();
-      // The server alone SIGKILLed takes its runs with it (its spawner helper ends them); a
-      // machine that goes down, or a kill of every process, leaves them: the helpers die too.
-      const helpers = spawnerHelpersOf(engine.pid!);
-      expect(helpers.length).toBeGreaterThan(0);
-      for (const pid of helpers) process.kill(pid, "SIGKILL");
+      // A spawner helper that outlives the server ends its runs itself: orphans are left only
+      // when the helper dies with it (the OOM killer, a kill of both). It is stopped first, so
+      // that it cannot act on the server's end, then killed.
+      const helper = parentOf(recorded.processGroup);
+      process.kill(helper, "SIGSTOP");
       engine.kill("SIGKILL");
       await exited;
+      process.kill(helper, "SIGKILL");
+      await waitFor(() => !alive(helper), "the spawner helper to be gone");
       expect(alive(recorded.processGroup)).toBe(true);
 
       const podium = await createPodium({ databaseUrl, dataDir, instrumentDirs: [] });

@@ -5,7 +5,6 @@
  * helpers running. Podium starts every run in a new process group whatever the profile's
  * `start_new_session` says: that is what makes the cleanup reliable.
  */
-import { setMaxListeners } from "node:events";
 import type { Clock } from "../contracts/clock.ts";
 import {
   failedRun,
@@ -44,8 +43,11 @@ export class CliBackend implements InstrumentBackend {
   private readonly failFast: CompiledPatterns;
   private readonly progress: LineParser;
   private readonly running = new Set<number>();
-  /** Aborted by `close`, so that shutdown takes every run's ordinary cancel path. */
-  private readonly shutdown = new AbortController();
+  /**
+   * Called by `close`, so that shutdown takes every run's ordinary cancel path (a set, not an
+   * AbortSignal every run listens to: adding and removing such a listener costs more per run).
+   */
+  private readonly shutdownCancels = new Set<() => void>();
   private closed = false;
 
   constructor(
@@ -57,8 +59,6 @@ export class CliBackend implements InstrumentBackend {
     this.patterns = compileErrorPatterns(profile.cli.errors);
     this.failFast = compilePatterns(profile.cli.errors.fail_fast_patterns);
     this.progress = progressParserFor(profile.cli.output);
-    // Every run in flight listens to it: as many listeners as runs is no leak.
-    setMaxListeners(0, this.shutdown.signal);
   }
 
   async run(request: BackendRunRequest): Promise<BackendRunResult> {
@@ -78,7 +78,8 @@ export class CliBackend implements InstrumentBackend {
     );
     // The cancel is watched from before the spawn: an abort that lands while the process is
     // still starting (or inside onSpawn) must still end it, and a listener added later never fires.
-    const cancel = watchAbort([request.signal, this.shutdown.signal]);
+    const cancel = watchAbort(request.signal);
+    this.shutdownCancels.add(cancel.abort);
     let group: GroupProcess | null = null;
     try {
       try {
@@ -111,6 +112,7 @@ export class CliBackend implements InstrumentBackend {
       }
     } finally {
       cancel.dispose();
+      this.shutdownCancels.delete(cancel.abort);
       if (group !== null) this.running.delete(group.pgid);
     }
   }
@@ -231,31 +233,29 @@ export class CliBackend implements InstrumentBackend {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.shutdown.abort();
+    for (const abort of this.shutdownCancels) abort();
     await Promise.all([...this.running].map((pgid) => killGroup(pgid, this.options.killGraceMs)));
   }
 }
 
 /**
- * Resolves once any of `signals` aborts (an already-aborted one counts at once); the listeners
- * are removed when the run is over. Cheaper than `AbortSignal.any`, which every run would pay.
+ * Resolves once `signal` aborts (at once if it already has) or `abort` is called; the listener
+ * is removed when the run is over. Cheaper than `AbortSignal.any`, which every run would pay.
  */
-function watchAbort(signals: readonly AbortSignal[]): {
+function watchAbort(signal: AbortSignal): {
   aborted: Promise<"abort">;
+  abort(): void;
   dispose(): void;
 } {
   let resolveAborted!: (value: "abort") => void;
   const aborted = new Promise<"abort">((resolve) => (resolveAborted = resolve));
-  const onAbort = () => resolveAborted("abort");
-  for (const signal of signals) {
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  }
+  const abort = () => resolveAborted("abort");
+  if (signal.aborted) abort();
+  else signal.addEventListener("abort", abort, { once: true });
   return {
     aborted,
-    dispose: () => {
-      for (const signal of signals) signal.removeEventListener("abort", onAbort);
-    },
+    abort,
+    dispose: () => signal.removeEventListener("abort", abort),
   };
 }
 

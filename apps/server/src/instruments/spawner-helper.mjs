@@ -7,8 +7,18 @@ import { readdirSync, readFileSync } from "node:fs";
 
 const EXIT_OUTPUT_GRACE_MS = 100;
 
+/** Messages of one turn of the event loop go in one IPC message (one write, one wake-up). */
+let outbox = [];
+
+function flush() {
+  const batch = outbox;
+  outbox = [];
+  if (process.connected) process.send(batch);
+}
+
 function send(message) {
-  if (process.connected) process.send(message);
+  if (outbox.length === 0) setImmediate(flush);
+  outbox.push(message);
 }
 
 function startTimeOf(pid) {
@@ -121,8 +131,8 @@ function start({ id, executable, args, cwd, env: sentEnv, envPerRun, stdin }) {
   });
 }
 
-process.on("message", (message) => {
-  if (message?.type === "spawn") start(message);
+process.on("message", (batch) => {
+  for (const message of batch) if (message?.type === "spawn") start(message);
 });
 /** Pids of the processes (this one aside) whose environment holds one of `marks` ("NAME=value"). */
 function markedProcesses(marks) {

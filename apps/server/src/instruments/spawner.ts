@@ -1,13 +1,15 @@
 /**
- * Starts processes through the spawner helper (spawner-helper.mjs), a small long-lived Node
- * process, so that the server never forks itself: a fork copies the page tables of a process of
- * hundreds of MiB and blocks the event loop while it does. The helper relays each child's
- * output and exit over IPC. If the helper dies, every run it had started is reported ended (and
- * its group killed, since its output is lost) and the next spawn starts a new helper. If the
- * server dies, even by SIGKILL, the helper kills every run's group and marked descendants.
+ * Starts processes through spawner helpers (spawner-helper.mjs), small long-lived Node processes,
+ * so that the server never forks itself: a fork copies the page tables of a process of hundreds
+ * of MiB and blocks the event loop while it does. A second helper starts when spawns queue (see
+ * MAX_HELPERS). Requests and relayed output, exits and closes travel in one IPC message per turn
+ * of the event loop. If a helper dies, every run it had started is reported ended (and its group
+ * killed, since its output is lost) and the next spawn starts a new helper. If the server dies,
+ * even by SIGKILL, each helper kills every run's group and marked descendants.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
+import { availableParallelism } from "node:os";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 
@@ -103,45 +105,29 @@ function sameEnv(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
   return true;
 }
 
-class SpawnerHelper {
-  private helper: ChildProcess | null = null;
+/**
+ * A fork blocks the forking process until the child has exec'd (a few ms on a busy machine), so
+ * one helper starts processes one at a time. When every helper is busy starting one, another
+ * helper is started, up to this many; they stay for the server's life (a few tens of MiB each).
+ */
+export const MAX_HELPERS = Math.max(2, Math.min(4, availableParallelism()));
+
+/** One helper process, the runs it started, and the requests not yet sent to it. */
+class Helper {
+  readonly process: ChildProcess;
+  readonly runs = new Map<number, Run>();
+  /** Requests sent whose process has not started (or failed to) yet. */
+  starting = 0;
   /**
    * The environment the helper last received: a spawn with the same one does not send it again
    * (it is most of a request's bytes, and nearly every run of an instrument has the same one).
    */
-  private helperEnv: NodeJS.ProcessEnv | null = null;
-  private readonly runs = new Map<number, Run>();
-  private nextId = 1;
+  private env: NodeJS.ProcessEnv | null = null;
+  /** Requests of this turn of the event loop, sent together in one message. */
+  private outbox: object[] = [];
 
-  spawn(request: SpawnRequest): Promise<SpawnedProcess> {
-    const helper = this.ensureHelper();
-    const id = this.nextId++;
-    return new Promise<SpawnedProcess>((started, failed) => {
-      this.runs.set(id, {
-        started,
-        failed,
-        child: null,
-        exit: () => undefined,
-        exitedAlready: false,
-      });
-      this.hold();
-      const { env, envPerRun, ...rest } = request;
-      const resend = this.helperEnv === null || !sameEnv(env, this.helperEnv);
-      if (resend) this.helperEnv = { ...env };
-      helper.send({
-        type: "spawn",
-        id,
-        ...rest,
-        args: [...request.args],
-        env: resend ? env : null,
-        envPerRun: envPerRun ?? null,
-      });
-    });
-  }
-
-  private ensureHelper(): ChildProcess {
-    if (this.helper !== null && this.helper.connected) return this.helper;
-    const helper = fork(HELPER, [], {
+  constructor(onMessages: (helper: Helper, messages: HelperMessage[]) => void, onGone: () => void) {
+    this.process = fork(HELPER, [], {
       stdio: ["ignore", "ignore", "inherit", "ipc"],
       serialization: "advanced",
       // Not under the server's loaders or inspector flags: a plain, small Node.
@@ -151,21 +137,86 @@ class SpawnerHelper {
       // when the server's end closes the IPC channel).
       detached: true,
     });
-    helper.on("message", (message: HelperMessage) => this.onMessage(message));
-    helper.once("exit", () => this.onHelperGone(helper));
-    helper.on("error", () => this.onHelperGone(helper));
-    helper.unref();
-    helper.channel?.unref();
-    this.helper = helper;
-    this.helperEnv = null;
+    this.process.on("message", (messages: HelperMessage[]) => onMessages(this, messages));
+    this.process.once("exit", onGone);
+    this.process.on("error", onGone);
+    this.process.unref();
+    this.process.channel?.unref();
+  }
+
+  get usable(): boolean {
+    return this.process.connected;
+  }
+
+  send(id: number, request: SpawnRequest): void {
+    const { env, envPerRun, ...rest } = request;
+    const resend = this.env === null || !sameEnv(env, this.env);
+    if (resend) this.env = { ...env };
+    if (this.outbox.length === 0) setImmediate(() => this.flush());
+    this.outbox.push({
+      type: "spawn",
+      id,
+      ...rest,
+      args: [...request.args],
+      env: resend ? env : null,
+      envPerRun: envPerRun ?? null,
+    });
+    this.starting += 1;
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (this.process.connected) this.process.send(batch);
+  }
+}
+
+class SpawnerHelpers {
+  private helpers: Helper[] = [];
+  private nextId = 1;
+  private running = 0;
+
+  spawn(request: SpawnRequest): Promise<SpawnedProcess> {
+    const helper = this.pickHelper();
+    const id = this.nextId++;
+    return new Promise<SpawnedProcess>((started, failed) => {
+      helper.runs.set(id, {
+        started,
+        failed,
+        child: null,
+        exit: () => undefined,
+        exitedAlready: false,
+      });
+      this.running += 1;
+      this.hold();
+      helper.send(id, request);
+    });
+  }
+
+  /** The helper with the fewest processes starting; a new one if each is starting one already. */
+  private pickHelper(): Helper {
+    // One that is going away stays listed until its end has ended its runs (onHelperGone).
+    const usable = this.helpers.filter((helper) => helper.usable);
+    let best: Helper | null = null;
+    for (const helper of usable)
+      if (best === null || helper.starting < best.starting) best = helper;
+    if (best !== null && (best.starting === 0 || usable.length >= MAX_HELPERS)) return best;
+    const helper = new Helper(
+      (from, messages) => {
+        for (const message of messages) this.onMessage(from, message);
+      },
+      () => this.onHelperGone(helper),
+    );
+    this.helpers.push(helper);
     return helper;
   }
 
-  private onMessage(message: HelperMessage): void {
-    const run = this.runs.get(message.id);
+  private onMessage(helper: Helper, message: HelperMessage): void {
+    const run = helper.runs.get(message.id);
     if (run === undefined) return;
     switch (message.type) {
       case "spawned": {
+        helper.starting -= 1;
         const child = new StickyChild(message.pid);
         run.child = child;
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
@@ -175,7 +226,8 @@ class SpawnerHelper {
         return;
       }
       case "error": {
-        this.forget(message.id);
+        helper.starting -= 1;
+        this.forget(helper, message.id);
         const error = Object.assign(new Error(message.message), {
           code: message.code ?? undefined,
         });
@@ -197,19 +249,19 @@ class SpawnerHelper {
         });
         return;
       case "close":
-        this.forget(message.id);
+        this.forget(helper, message.id);
         // After the caller's continuation of `spawn` (microtasks) has attached its listeners.
         if (run.child !== null) setImmediate(closeWhenRead, run.child);
         return;
     }
   }
 
-  /** The helper died: its runs are over, and their groups must not run on unobserved. */
-  private onHelperGone(helper: ChildProcess): void {
-    if (this.helper !== helper) return;
-    this.helper = null;
-    for (const [id, run] of this.runs) {
-      this.forget(id);
+  /** A helper died: its runs are over, and their groups must not run on unobserved. */
+  private onHelperGone(helper: Helper): void {
+    if (!this.helpers.includes(helper)) return;
+    this.helpers = this.helpers.filter((other) => other !== helper);
+    for (const [id, run] of helper.runs) {
+      this.forget(helper, id);
       if (run.child === null) {
         run.failed(new Error("the spawner helper ended before the process started"));
         continue;
@@ -225,13 +277,15 @@ class SpawnerHelper {
     }
   }
 
-  private forget(id: number): void {
-    if (this.runs.delete(id)) this.release();
+  private forget(helper: Helper, id: number): void {
+    if (!helper.runs.delete(id)) return;
+    this.running -= 1;
+    this.release();
   }
 
   /**
-   * The helper and its channel never keep the server alive by themselves; while something runs,
-   * a timer does (toggling the IPC channel's own ref is not reliable across Node versions).
+   * The helpers and their channels never keep the server alive by themselves; while something
+   * runs, a timer does (toggling the IPC channel's own ref is not reliable across Node versions).
    */
   private keepAlive: NodeJS.Timeout | null = null;
 
@@ -240,7 +294,7 @@ class SpawnerHelper {
   }
 
   private release(): void {
-    if (this.runs.size > 0 || this.keepAlive === null) return;
+    if (this.running > 0 || this.keepAlive === null) return;
     clearInterval(this.keepAlive);
     this.keepAlive = null;
   }
@@ -263,7 +317,7 @@ function closeWhenRead(child: StickyChild): void {
   if (open === 0) child.settle("close");
 }
 
-const shared = new SpawnerHelper();
+const shared = new SpawnerHelpers();
 
 export function spawnThroughHelper(request: SpawnRequest): Promise<SpawnedProcess> {
   return shared.spawn(request);

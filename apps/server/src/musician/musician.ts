@@ -79,6 +79,21 @@ function failedRuleList(details: ValidationDetail[]): string {
     .join("; ");
 }
 
+/**
+ * The workspace exists and is usable: one access check in the usual case (it exists from the
+ * job's first attempt on), the folder made only when it is missing.
+ */
+function prepareWorkspace(workspace: string): void {
+  try {
+    accessSync(workspace, constants.W_OK | constants.X_OK);
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  mkdirSync(workspace, { recursive: true });
+  accessSync(workspace, constants.W_OK | constants.X_OK);
+}
+
 export function createMusician(options: MusicianOptions): PlayingMusician {
   const pool = options.pool;
   const clock = options.clock ?? pool.clock;
@@ -94,8 +109,7 @@ export function createMusician(options: MusicianOptions): PlayingMusician {
       return failure("UNKNOWN_INSTRUMENT", unknownInstrumentMessage(request.instrument));
 
     try {
-      mkdirSync(request.workspace, { recursive: true });
-      accessSync(request.workspace, constants.W_OK | constants.X_OK);
+      prepareWorkspace(request.workspace);
     } catch (error) {
       return failure(
         "WORKSPACE_ERROR",

@@ -25,7 +25,12 @@ import { LocalClusterView } from "./conductor/local-cluster-view.ts";
 import type { ClusterView } from "./contracts/cluster.ts";
 import { DATABASE_TAG_VARIABLE, databaseTag, endTaggedProcesses } from "./conductor/orphans.ts";
 import type { ConductorCommands } from "./contracts/commands.ts";
-import { joinCluster, type ClusterMembership, type ClusterOptions } from "./cluster/join.ts";
+import {
+  joinCluster,
+  processNameOf,
+  type ClusterMembership,
+  type ClusterOptions,
+} from "./cluster/join.ts";
 
 export interface PodiumOptions {
   /** `file:` URL (or path) of a SQLite database, or a `postgresql://` URL; migrated at start. */
@@ -89,6 +94,20 @@ const systemTimers: TimerHost = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** The instruments this process offers the others: as configured, or those usable here. */
+function offeredInstruments(
+  configured: ClusterOptions["instruments"],
+  pool: BackendPool,
+): readonly string[] | null {
+  if (configured === "any") return null;
+  if (configured !== undefined && configured !== null) return configured;
+  return pool
+    .instruments()
+    .map((instrument) => instrument.name)
+    .filter((name) => pool.unusableReason(name) === null)
+    .sort();
+}
+
 export async function createPodium(options: PodiumOptions): Promise<Podium> {
   const clock = options.clock ?? systemClock;
   const dataDir = path.resolve(options.dataDir);
@@ -106,29 +125,31 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     onHandlerError: (error, event) =>
       onError(new Error(`event listener failed on seq ${event.seq}`, { cause: error })),
   });
-  const membership =
-    opened.db.kind === "postgresql" && store instanceof PostgresStore
-      ? await joinCluster(opened.db, store, {
-          ...options.cluster,
-          url: options.databaseUrl,
-          bus,
-          capacity: options.maxConcurrentSheets,
-          onError,
-        }).catch(async (error: unknown) => {
-          await opened.close();
-          throw error;
-        })
-      : null;
+  const clustered = opened.db.kind === "postgresql" && store instanceof PostgresStore;
   // Every process started for this database carries its tag, so a later boot finds orphans.
   // Among several processes the tag is this process's own: it never ends another's runs.
   const processTag = databaseTag(
-    membership === null ? opened.identity : `${opened.identity}#${membership.name}`,
+    clustered ? `${opened.identity}#${processNameOf(options.cluster)}` : opened.identity,
   );
   const { pool, problems } = createBackendPool({
     userDirs: options.instrumentDirs ?? DEFAULT_USER_PROFILE_DIRS,
     clock,
     env: { ...(options.env ?? process.env), [DATABASE_TAG_VARIABLE]: processTag },
   });
+  const membership = clustered
+    ? await joinCluster(opened.db as PostgresDatabase, store as PostgresStore, {
+        ...options.cluster,
+        instruments: offeredInstruments(options.cluster?.instruments, pool),
+        url: options.databaseUrl,
+        bus,
+        capacity: options.maxConcurrentSheets,
+        onError,
+      }).catch(async (error: unknown) => {
+        await pool.close().catch(() => undefined);
+        await opened.close();
+        throw error;
+      })
+    : null;
   const musician = createGuardedMusician({
     inner: createMusician({ pool, clock }),
     ledger: store,

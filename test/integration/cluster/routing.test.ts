@@ -23,7 +23,7 @@ describe.runIf(serverUrl !== null)("commands among processes", () => {
   let dir: string;
   const podiums: Podium[] = [];
 
-  async function member(name: string, instruments: string[] | null = null): Promise<Podium> {
+  async function member(name: string, instruments: string[] | "any" = "any"): Promise<Podium> {
     const podium = await createPodium({
       databaseUrl: database.url,
       dataDir: path.join(dir, name),

@@ -141,7 +141,7 @@ describe("processes and job owners", () => {
       databaseUrl: database.url,
       dataDir,
       maxConcurrentSheets: settings.maxConcurrentSheets,
-      cluster: { processName: settings.processName },
+      cluster: { processName: settings.processName, instruments: "any" },
     });
     gateway = gatewayFor(podium, podium.cluster);
   });

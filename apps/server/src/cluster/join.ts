@@ -25,8 +25,11 @@ export const DEFAULT_LEASE_SECONDS = 15;
 export interface ClusterOptions {
   /** `PODIUM_PROCESS_NAME`; default: the host name. */
   processName?: string | null;
-  /** `PODIUM_INSTRUMENTS`: the instruments this process may play; null or absent: any. */
-  instruments?: readonly string[] | null;
+  /**
+   * `PODIUM_INSTRUMENTS`: the instruments this process may play; "any" for every one; absent:
+   * those usable on this machine (a CLI found on PATH, an API key set).
+   */
+  instruments?: readonly string[] | "any" | null;
   /** `PODIUM_LEASE_SECONDS`: how long a lease outlives its last renewal. */
   leaseSeconds?: number;
 }
@@ -59,7 +62,14 @@ export interface ClusterMembership {
   leave(): Promise<void>;
 }
 
-export interface JoinOptions extends ClusterOptions {
+/** This process's name among the others (`PODIUM_PROCESS_NAME`, default the host name). */
+export function processNameOf(options: ClusterOptions | undefined): string {
+  return options?.processName?.trim() || os.hostname();
+}
+
+export interface JoinOptions extends Omit<ClusterOptions, "instruments"> {
+  /** Resolved: the instruments offered, or null for any. */
+  instruments: readonly string[] | null;
   /** The database URL, password included (the notification connection is its own). */
   url: string;
   /** The bus of this process, fed from the shared log. */
@@ -73,7 +83,7 @@ export async function joinCluster(
   store: PostgresStore,
   options: JoinOptions,
 ): Promise<ClusterMembership> {
-  const name = options.processName?.trim() || os.hostname();
+  const name = processNameOf(options);
   const ttlMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const leases = new PgLeases(db.pool, name, ttlMs);
   const commands = new PgCommandQueue(db.pool, name);
@@ -113,7 +123,13 @@ export async function joinCluster(
     name,
     view: {
       self: name,
-      processes: () => leases.processes(),
+      // This process's own row is told live, not as of its last heartbeat.
+      processes: async () =>
+        (await leases.processes()).map((record) =>
+          record.name === name && member.playing !== null
+            ? { ...record, runningSheets: member.playing }
+            : record,
+        ),
       ownersOf: (jobIds) => leases.ownersOf(jobIds),
     },
     sink: { publish: (events) => tail.publishCommitted(events) },

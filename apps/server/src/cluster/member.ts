@@ -71,6 +71,11 @@ export class ClusterMember {
     return this.options.announcement.instruments;
   }
 
+  /** Sheets playing here now (null before the baton is running). */
+  get playing(): number | null {
+    return this.baton?.activeMusicians ?? null;
+  }
+
   holds(jobId: string): boolean {
     return this.options.leases.holds(jobId);
   }
@@ -131,7 +136,7 @@ export class ClusterMember {
   private async renew(): Promise<void> {
     const sentAt = performance.now();
     const baton = this.baton!;
-    const lost = await this.options.leases.heartbeat(baton.playingCount);
+    const lost = await this.options.leases.heartbeat(baton.activeMusicians);
     this.renewedAt = sentAt;
     this.fenced = false;
     if (lost.length > 0) await baton.forgetJobs(lost);
@@ -147,7 +152,7 @@ export class ClusterMember {
   private async claimFree(): Promise<void> {
     const conductor = this.conductor;
     if (conductor === null || this.baton === null || conductor.draining) return;
-    const free = this.capacity - this.baton.playingCount;
+    const free = this.capacity - this.baton.activeMusicians;
     if (free <= 0) return;
     const claimed = await this.options.leases.claimUnheld(free, this.instruments);
     if (claimed.length > 0) await conductor.adopt(claimed.map((lease) => lease.jobId));

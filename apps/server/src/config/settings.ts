@@ -27,8 +27,8 @@ export interface SharedSettings {
   webhookUrl: string | null;
   /** This process among those sharing one database (`PODIUM_PROCESS_NAME`, default the host name). */
   processName: string;
-  /** The instruments this process may play; null: any it can run. */
-  instruments: string[] | null;
+  /** The instruments this process may play; "any"; null: those usable on this machine. */
+  instruments: string[] | "any" | null;
   /** How long a job's lease outlives its owner's last heartbeat. */
   leaseSeconds: number;
 }
@@ -104,6 +104,13 @@ function webhookFrom(env: NodeJS.ProcessEnv): string | null {
   throw new ConfigError(`PODIUM_WEBHOOK_URL must be an http(s) URL, got "${raw}"`);
 }
 
+function instrumentsFrom(env: NodeJS.ProcessEnv): string[] | "any" | null {
+  const listed = listFrom(env, "PODIUM_INSTRUMENTS", ",");
+  if (listed.length === 0) return null;
+  if (listed.length === 1 && listed[0]!.toLowerCase() === "any") return "any";
+  return listed;
+}
+
 function processNameFrom(env: NodeJS.ProcessEnv): string {
   const raw = env.PODIUM_PROCESS_NAME?.trim();
   if (!raw) return hostname();
@@ -134,7 +141,7 @@ export function readSharedSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()):
     logLevel: oneOf(env, "PODIUM_LOG_LEVEL", LOG_LEVELS, (raw) => raw.toLowerCase()) ?? "info",
     webhookUrl: webhookFrom(env),
     processName: processNameFrom(env),
-    instruments: env.PODIUM_INSTRUMENTS?.trim() ? listFrom(env, "PODIUM_INSTRUMENTS", ",") : null,
+    instruments: instrumentsFrom(env),
     leaseSeconds: numberFrom(env, "PODIUM_LEASE_SECONDS", 15, 1, false),
   };
 }

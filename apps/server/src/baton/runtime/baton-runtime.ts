@@ -143,16 +143,6 @@ export class BatonRuntime {
     return Promise.all(forgotten).then(() => undefined);
   }
 
-  /** Jobs registered here (the ones this process plays). */
-  jobIds(): string[] {
-    return [...this.state.jobs.keys()];
-  }
-
-  /** Musicians playing now. */
-  get playingCount(): number {
-    return this.musicians.size;
-  }
-
   deregisterJob(jobId: string): Promise<BatonOutcome> {
     return this.send({ kind: "DeregisterJob", jobId });
   }

@@ -280,12 +280,12 @@ export class PgLeases {
     return rows.rows[0] ?? null;
   }
 
-  /** The live holder of each job's lease. */
+  /** The live holder of each unfinished job's lease. */
   async ownersOf(jobIds: readonly string[]): Promise<Map<string, string>> {
     if (jobIds.length === 0) return new Map();
     const rows = await this.pool.query<{ jobId: string; owner: string }>(
-      `SELECT "jobId", owner FROM "JobLease"
-       WHERE "jobId" = ANY($1::text[]) AND "expiresAt" >= now()`,
+      `SELECT l."jobId", l.owner FROM "JobLease" l JOIN "Job" j ON j.id = l."jobId"
+       WHERE l."jobId" = ANY($1::text[]) AND l."expiresAt" >= now() AND ${UNFINISHED}`,
       [jobIds],
     );
     return new Map(rows.rows.map((row) => [row.jobId, row.owner]));
@@ -306,8 +306,8 @@ export class PgLeases {
       ownedJobs: string;
     }>(
       `SELECT p.*, p."heartbeatAt" > now() - make_interval(secs => $1::float8 / 1000) AS alive,
-         (SELECT count(*) FROM "JobLease" l WHERE l.owner = p.name AND l."expiresAt" >= now())
-           AS "ownedJobs"
+         (SELECT count(*) FROM "JobLease" l JOIN "Job" j ON j.id = l."jobId"
+          WHERE l.owner = p.name AND l."expiresAt" >= now() AND ${UNFINISHED}) AS "ownedJobs"
        FROM "PodiumProcess" p ORDER BY alive DESC, p.name`,
       [this.ttlMs],
     );

@@ -16,6 +16,7 @@ import {
   DECISIONS,
   decideCommand,
   logsCommand,
+  processesCommand,
   statusCommand,
 } from "./commands/jobs.ts";
 import { runCommand } from "./commands/run.ts";
@@ -85,6 +86,11 @@ program
   .description("list recent jobs, or show one job's sheets")
   .argument("[job]", "job id")
   .action(action((job: string | undefined) => statusCommand(endpoint(), job)));
+
+program
+  .command("processes")
+  .description("the Podium processes sharing the database: alive, sheets playing, jobs held")
+  .action(action(() => processesCommand(endpoint())));
 
 program
   .command("logs")

@@ -47,8 +47,25 @@ const JOB_FIELDS = `
 export const JOB_QUERY = `query PodiumJob($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 
 export const JOBS_QUERY = `query PodiumJobs($first: Int) {
-  jobs(first: $first) { edges { node { id name status totalSheets completedSheets costUsd createdAt } } }
+  jobs(first: $first) { edges { node { id name status totalSheets completedSheets costUsd createdAt owner } } }
 }`;
+
+export const PROCESSES_QUERY = `query PodiumProcesses {
+  processes { name host pid capacity instruments runningSheets ownedJobs leaseAgeSeconds alive isSelf }
+}`;
+
+export interface ProcessRow {
+  name: string;
+  host: string;
+  pid: number;
+  capacity: number;
+  instruments: string[] | null;
+  runningSheets: number;
+  ownedJobs: number;
+  leaseAgeSeconds: number;
+  alive: boolean;
+  isSelf: boolean;
+}
 
 export interface JobListRow {
   id: string;
@@ -58,6 +75,8 @@ export interface JobListRow {
   completedSheets: number;
   costUsd: number;
   createdAt: string;
+  /** The process playing it (null once it has ended). */
+  owner: string | null;
 }
 
 export const SUBMIT_MUTATION = `mutation PodiumSubmit($input: SubmitJobInput!) {

@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
+import { hostname } from "node:os";
 import { writeFileSync } from "node:fs";
 import { repoRoot } from "../../reliability/support/paths.ts";
 import {
@@ -143,6 +144,17 @@ describe("podium status, logs, pause, resume, cancel", () => {
     const list = podium(["status"], env());
     expect(await list.exited).toBe(0);
     expect(list.output()).toMatch(new RegExp(`${jobId}\\s+slow\\s+paused`));
+    // The process playing it is named on its line.
+    expect(list.output()).toMatch(new RegExp(`${jobId}.*\\s${hostname()}\\s*$`, "m"));
+
+    const processes = podium(["processes"], env());
+    expect(await processes.exited).toBe(0);
+    expect(processes.output()).toMatch(
+      new RegExp(
+        `^${hostname()} \\*\\s+alive\\s+\\d+/10\\s+1\\s+\\d+s\\s+any\\s+\\S+:${server.pid}`,
+        "m",
+      ),
+    );
 
     const cancelled = podium(["cancel", jobId], env());
     expect(await cancelled.exited).toBe(0);

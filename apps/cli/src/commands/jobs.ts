@@ -7,11 +7,13 @@ import {
   EVENTS_QUERY,
   JOBS_QUERY,
   PAUSE_MUTATION,
+  PROCESSES_QUERY,
   RESUME_MUTATION,
   TERMINAL_JOB_EVENTS,
   TERMINAL_JOB_STATUSES,
   type EventPage,
   type JobListRow,
+  type ProcessRow,
   type SheetEvent,
 } from "../operations.ts";
 import {
@@ -40,11 +42,14 @@ export async function statusCommand(
       `${node.completedSheets}/${node.totalSheets}`,
       money(node.costUsd),
       node.createdAt.replace("T", " ").slice(0, 19),
+      node.owner ?? "",
     ]);
     if (rows.length === 0)
       console.log("no jobs yet: start one with podium run <score.yaml> --watch");
     else
-      console.log(table(["job", "name", "status", "sheets", "cost", "created"], rows).join("\n"));
+      console.log(
+        table(["job", "name", "status", "sheets", "cost", "created", "process"], rows).join("\n"),
+      );
     return 0;
   }
   const job = await fetchJob(endpoint, jobId);
@@ -150,5 +155,27 @@ export async function decideCommand(
     },
   );
   console.log(`sheet ${data.resolveFermata.num}: ${data.resolveFermata.status.toLowerCase()}`);
+  return 0;
+}
+
+/** `podium processes`: the Podium processes sharing the server's database. */
+export async function processesCommand(endpoint: Endpoint): Promise<number> {
+  const data = await request<{ processes: ProcessRow[] }>(endpoint, PROCESSES_QUERY);
+  const rows = data.processes.map((p) => [
+    p.isSelf ? `${p.name} *` : p.name,
+    p.alive ? "alive" : "dead",
+    `${p.runningSheets}/${p.capacity}`,
+    String(p.ownedJobs),
+    `${Math.round(p.leaseAgeSeconds)}s`,
+    p.instruments === null ? "any" : p.instruments.join(","),
+    `${p.host}:${p.pid}`,
+  ]);
+  console.log(
+    table(
+      ["process", "state", "sheets", "jobs", "heartbeat", "instruments", "host:pid"],
+      rows,
+    ).join("\n"),
+  );
+  console.log("* the process that answered");
   return 0;
 }

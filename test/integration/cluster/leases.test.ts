@@ -157,6 +157,30 @@ describe.runIf(serverUrl !== null)("job leases on PostgreSQL", () => {
     expect((await leasesA.claimUnheld(10, ["bash", "codex"])).map((c) => c.jobId)).toEqual(["j2"]);
   });
 
+  it("a heartbeat during the commit creating a job does not count the job as lost", async () => {
+    await storeA.insertJob(newJob("j3"), [sheet("j3", 1, { instrument: "bash" })], []);
+    const client = await dbA.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await leasesA.leaseNew(client, ["j3"]);
+      // The lease row is not committed yet: the heartbeat cannot see it.
+      expect(await leasesA.heartbeat(0)).toEqual([]);
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
+    leasesA.holdNew(["j3"]);
+    expect(await leasesA.heartbeat(0)).toEqual([]);
+    expect(leasesA.holds("j3")).toBe(true);
+  });
+
+  it("a heartbeat answered after a claim does not count the claimed job as lost", async () => {
+    const beat = leasesA.heartbeat(0);
+    await leasesA.claim("j1");
+    expect(await beat).toEqual([]);
+    expect(leasesA.holds("j1")).toBe(true);
+  });
+
   it("refuses a second living process of the same name, and lets a restarted one in", async () => {
     await leasesA.announce(announcement("a"), () => true);
     const twin = leasesB.announce(announcement("a", { pid: 2000, incarnation: "a-2" }), () => true);

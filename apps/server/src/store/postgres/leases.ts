@@ -125,6 +125,9 @@ export class PgLeases {
    * Returns the jobs whose lease another process holds now (they must be forgotten here).
    */
   async heartbeat(runningSheets: number): Promise<string[]> {
+    // Only leases held before the statement was sent can be judged by its answer: one claimed
+    // or created meanwhile may be missing from it without being lost.
+    const sent = new Map(this.held);
     const renewed = await this.pool.query<{ jobId: string; token: string }>(
       `WITH beat AS (
          UPDATE "PodiumProcess" SET "heartbeatAt" = now(), "runningSheets" = $3 WHERE name = $1
@@ -135,8 +138,8 @@ export class PgLeases {
     );
     const current = new Map(renewed.rows.map((row) => [row.jobId, Number(row.token)]));
     const lost: string[] = [];
-    for (const [jobId, token] of this.held) {
-      if (current.get(jobId) !== token) {
+    for (const [jobId, token] of sent) {
+      if (current.get(jobId) !== token && this.held.get(jobId) === token) {
         lost.push(jobId);
         this.held.delete(jobId);
       }
@@ -167,7 +170,10 @@ export class PgLeases {
     }
   }
 
-  /** Inside the commit that creates them (after their sheets): leases of new jobs, held here. */
+  /**
+   * Inside the commit that creates them (after their sheets): leases of new jobs. They count as
+   * held once that commit is done (`holdNew`): a heartbeat cannot see them before.
+   */
   async leaseNew(client: pg.ClientBase, jobIds: readonly string[]): Promise<void> {
     if (jobIds.length === 0) return;
     await client.query(
@@ -176,6 +182,9 @@ export class PgLeases {
        FROM unnest($1::text[]) AS id`,
       [jobIds, this.owner, this.ttlMs],
     );
+  }
+
+  holdNew(jobIds: readonly string[]): void {
     for (const jobId of jobIds) this.held.set(jobId, 1);
   }
 

@@ -91,6 +91,7 @@ export class PostgresStore implements PodiumStore {
     const newJobs = batch.newJobs ?? [];
     const rescored = batch.rescored ?? [];
     const hooksFinished = batch.hooksFinished ?? [];
+    const leased = newJobs.filter((job) => !isTerminalJob(job.status)).map((job) => job.id);
     const committed = this.queue.enqueue(async (client) => {
       const now = this.now();
       if (leases !== null) await leases.fence(client, touchedJobs(batch));
@@ -109,17 +110,15 @@ export class PostgresStore implements PodiumStore {
           throw new Error(`commit: job ${job.id} does not exist`);
       }
       await sql.upsertSheets(client, sheets, now);
-      if (leases !== null) {
-        const playable = newJobs.filter((job) => !isTerminalJob(job.status));
-        await leases.leaseNew(
-          client,
-          playable.map((job) => job.id),
-        );
-      }
+      if (leases !== null) await leases.leaseNew(client, leased);
       await sql.insertAttempts(client, attempts);
       return this.logging(events, (logged) => logged);
     });
-    return committed;
+    if (leases === null || leased.length === 0) return committed;
+    return committed.then((logged) => {
+      leases.holdNew(leased);
+      return logged;
+    });
   }
 
   insertJob(job: NewJob, sheets: SheetRecord[], events: EventDraft[]): Promise<InsertJobOutcome> {

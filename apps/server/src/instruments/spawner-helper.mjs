@@ -157,22 +157,53 @@ function markedProcesses(marks) {
   return found;
 }
 
-function kill(target) {
+/** Grace a run gets to end on SIGTERM (saving its work, logging) before it is SIGKILLed. */
+const END_GRACE_MS = 1_500;
+
+function signal(target, name) {
   try {
-    process.kill(target, "SIGKILL");
+    process.kill(target, name);
+    return true;
   } catch {
-    // Already gone.
+    return false; // Already gone.
   }
 }
 
+function groupAlive(pgid) {
+  return signal(-pgid, 0);
+}
+
+function pidAlive(pid) {
+  return signal(pid, 0);
+}
+
 // The server is gone (killed, or exited without ending its runs): nobody reads the runs' output
-// or waits for their end any more, so they end with it rather than run on unobserved.
+// or waits for their end any more, so they end with it rather than run on unobserved: TERM
+// first, as a cancel does, then KILL for what is left after the grace. The grace is shorter
+// than any lease, so another process that takes the jobs over never meets a run of them.
 process.on("disconnect", () => {
   const marks = new Set();
+  const groups = [];
   for (const run of live.values()) {
-    kill(-run.pgid);
+    groups.push(run.pgid);
     for (const mark of run.marks) marks.add(mark);
   }
-  for (const pid of markedProcesses(marks)) kill(pid);
-  process.exit(0);
+  const escaped = markedProcesses(marks);
+  for (const pgid of groups) signal(-pgid, "SIGTERM");
+  for (const pid of escaped) signal(pid, "SIGTERM");
+  const deadline = Date.now() + END_GRACE_MS;
+  const finish = () => {
+    const groupsLeft = groups.filter(groupAlive);
+    const escapedLeft = escaped.filter(pidAlive);
+    if (groupsLeft.length + escapedLeft.length > 0 && Date.now() < deadline) {
+      setTimeout(finish, 25);
+      return;
+    }
+    for (const pgid of groupsLeft) signal(-pgid, "SIGKILL");
+    for (const pid of escapedLeft) signal(pid, "SIGKILL");
+    // Escapees started during the grace carry the marks too.
+    for (const pid of markedProcesses(marks)) signal(pid, "SIGKILL");
+    process.exit(0);
+  };
+  finish();
 });

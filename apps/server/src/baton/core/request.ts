@@ -57,17 +57,54 @@ export function truncateContext(text: string, maxChars: number): string {
  * sheet at a time and some sheet is neither upstream nor downstream of this one.
  */
 export function mayRunConcurrently(job: JobState, sheetNum: number): boolean {
-  if (jobConcurrencyCap(job.spec.policy) <= 1 || job.spec.sheets.length <= 1) return false;
-  const related = new Set<number>([sheetNum]);
-  const dependents = new Map<number, number[]>();
-  for (const plan of job.spec.sheets) {
-    for (const dep of plan.dependsOn)
-      dependents.set(dep, [...(dependents.get(dep) ?? []), plan.num]);
+  const spec = job.spec;
+  if (jobConcurrencyCap(spec.policy) <= 1 || spec.sheets.length <= 1) return false;
+  let answers = concurrencyAnswers.get(spec);
+  if (answers === undefined) {
+    answers = { dag: dagOf(spec), bySheet: new Map() };
+    concurrencyAnswers.set(spec, answers);
   }
-  const walk = (start: number, next: (num: number) => readonly number[]) => {
-    const stack = [start];
+  let answer = answers.bySheet.get(sheetNum);
+  if (answer === undefined) {
+    answer = relatedSheets(answers.dag, sheetNum) < spec.sheets.length;
+    answers.bySheet.set(sheetNum, answer);
+  }
+  return answer;
+}
+
+interface Dag {
+  dependsOn: Map<number, readonly number[]>;
+  dependents: Map<number, number[]>;
+}
+
+/**
+ * The answer depends on the spec's dependency graph alone, which never changes for a spec (a
+ * corrected score is a new spec): it is worked out once per sheet, not at every dispatch, which
+ * for a wide job would walk the whole graph each time.
+ */
+const concurrencyAnswers = new WeakMap<JobSpec, { dag: Dag; bySheet: Map<number, boolean> }>();
+
+function dagOf(spec: JobSpec): Dag {
+  const dependsOn = new Map<number, readonly number[]>();
+  const dependents = new Map<number, number[]>();
+  for (const plan of spec.sheets) {
+    dependsOn.set(plan.num, plan.dependsOn);
+    for (const dep of plan.dependsOn) {
+      const list = dependents.get(dep);
+      if (list === undefined) dependents.set(dep, [plan.num]);
+      else list.push(plan.num);
+    }
+  }
+  return { dependsOn, dependents };
+}
+
+/** How many sheets are upstream or downstream of `sheetNum`, itself included. */
+function relatedSheets(dag: Dag, sheetNum: number): number {
+  const related = new Set<number>([sheetNum]);
+  const walk = (next: Map<number, readonly number[]>): void => {
+    const stack = [sheetNum];
     while (stack.length > 0) {
-      for (const num of next(stack.pop()!)) {
+      for (const num of next.get(stack.pop()!) ?? []) {
         if (!related.has(num)) {
           related.add(num);
           stack.push(num);
@@ -75,9 +112,9 @@ export function mayRunConcurrently(job: JobState, sheetNum: number): boolean {
       }
     }
   };
-  walk(sheetNum, (num) => job.sheets.get(num)?.plan.dependsOn ?? []);
-  walk(sheetNum, (num) => dependents.get(num) ?? []);
-  return related.size < job.spec.sheets.length;
+  walk(dag.dependsOn);
+  walk(dag.dependents);
+  return related.size;
 }
 
 /**

@@ -136,19 +136,23 @@ export function startNotifier(options: NotifierOptions): Notifier {
   const { env, log } = options;
   const retry = options.retry ?? DEFAULT_RETRY;
   const jobs = new Map<string, Promise<JobTargets | null>>();
+  const resolved = new Map<string, JobTargets | null>();
   const inFlight = new Set<Promise<void>>();
 
   const targetsOf = (jobId: string): Promise<JobTargets | null> => {
     let found = jobs.get(jobId);
     if (!found) {
-      found = options.loadJob(jobId).then((job) =>
-        job === null
-          ? null
-          : {
-              name: job.name,
-              targets: [...scoreNotifications(job.scoreText), ...options.defaults],
-            },
-      );
+      found = options.loadJob(jobId).then((job) => {
+        const targets =
+          job === null
+            ? null
+            : {
+                name: job.name,
+                targets: [...scoreNotifications(job.scoreText), ...options.defaults],
+              };
+        if (jobs.get(jobId) === found) resolved.set(jobId, targets);
+        return targets;
+      });
       jobs.set(jobId, found);
     }
     return found;
@@ -214,14 +218,17 @@ export function startNotifier(options: NotifierOptions): Notifier {
     }
   };
 
-  const onEvent = async (event: EventRecord): Promise<void> => {
-    const kind = notificationEventOf(event);
-    if (kind === null) return;
-    if (options.plays !== undefined && !options.plays(event.jobId)) return;
+  /**
+   * Most events name no notification, and most jobs declare none: those are answered without a
+   * promise once the job's targets are known: a committed event costs no await.
+   */
+  const notify = (kind: NotificationEvent, job: JobTargets | null, event: EventRecord): void => {
     const ended = JOB_END_EVENTS.includes(kind);
     const needed = options.webhookUrl !== null && ended;
-    const job = await targetsOf(event.jobId);
-    if (ended) jobs.delete(event.jobId);
+    if (ended) {
+      jobs.delete(event.jobId);
+      resolved.delete(event.jobId);
+    }
     if (job === null) return;
     const wanted = job.targets.filter((target) => (target.on_events as string[]).includes(kind));
     const sends = wanted.map((target) => send(target, kind, job, event));
@@ -234,16 +241,35 @@ export function startNotifier(options: NotifierOptions): Notifier {
         ),
       );
     }
+    if (sends.length === 0) return;
     const all = Promise.all(sends).then(() => undefined);
     inFlight.add(all);
     void all.finally(() => inFlight.delete(all));
   };
 
+  const onEvent = (event: EventRecord): Promise<void> | undefined => {
+    const kind = notificationEventOf(event);
+    if (kind === null) return undefined;
+    if (options.plays !== undefined && !options.plays(event.jobId)) return undefined;
+    const known = resolved.get(event.jobId);
+    if (known !== undefined) {
+      notify(kind, known, event);
+      return undefined;
+    }
+    return targetsOf(event.jobId).then((job) => notify(kind, job, event));
+  };
+
+  const failed = (error: unknown, event: EventRecord): void =>
+    log.error({ err: error, job: event.jobId }, "notification failed");
+
   const subscription: Subscription = options.bus.subscribe(
-    (event) =>
-      onEvent(event).catch((error: unknown) =>
-        log.error({ err: error, job: event.jobId }, "notification failed"),
-      ),
+    (event) => {
+      try {
+        return onEvent(event)?.catch((error: unknown) => failed(error, event));
+      } catch (error) {
+        failed(error, event);
+      }
+    },
     { maxQueue: 100_000 },
   );
 

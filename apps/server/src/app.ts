@@ -194,7 +194,8 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
   try {
     recovery = await conductor.start();
   } catch (error) {
-    await membership?.stop(true).catch(() => undefined);
+    await membership?.stop().catch(() => undefined);
+    await membership?.leave();
     await pool.close().catch(() => undefined);
     await opened.close();
     throw error;
@@ -217,7 +218,7 @@ export async function createPodium(options: PodiumOptions): Promise<Podium> {
     listInstruments: () => pool.instruments(),
     close() {
       closing ??= (async () => {
-        await membership?.stop(false);
+        await membership?.stop();
         await conductor.stop();
         await pool.close();
         await endTaggedProcesses(processTag);

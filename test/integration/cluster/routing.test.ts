@@ -119,7 +119,7 @@ describe.runIf(serverUrl !== null)("commands among processes", () => {
     const jobId = await submit(a, cliScore({ sheets: 6, body: "sleep 0.3" }));
     const b = await member("b");
     // Not a graceful close: a's heartbeat stops, its leases stay until they expire.
-    await a.membership!.stop(false);
+    await a.membership!.stop();
     await a.baton.shutdown();
     const startedAt = Date.now();
     await waitFor(async () => (await ownerOf(b, jobId)) === "b", "b to claim the job", 20_000);

@@ -53,8 +53,8 @@ export interface ClusterMembership {
   orphanLedger: OrphanStore;
   /** Starts the heartbeat and the command service; returns what clients are served. */
   serve(conductor: JobManager, baton: BatonRuntime): ConductorCommands;
-  /** Stops the heartbeat and the command service; with `release` also leaves at once. */
-  stop(release: boolean): Promise<void>;
+  /** Stops the heartbeat and the command service; the leases stay until `leave` or expiry. */
+  stop(): Promise<void>;
   /**
    * Releases this process's leases, removes its row (others take its jobs at once) and stops
    * following the log.
@@ -148,7 +148,7 @@ export async function joinCluster(
       member.start(conductor, baton);
       return new RoutedConductor({ local: conductor, leases, commands, wakeUps, self: name });
     },
-    stop: (release) => member.stop(release),
+    stop: () => member.stop(),
     leave() {
       left ??= (async () => {
         await leases.leave().catch(options.onError);

@@ -113,15 +113,14 @@ export class ClusterMember {
     this.serve();
   }
 
-  /** Stops everything; with `release`, hands this process's jobs to the others at once. */
-  async stop(release: boolean): Promise<void> {
+  /** Stops the heartbeat, the fence watch and the command service (the leases stay). */
+  async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of [this.heartbeatTimer, this.fenceTimer, this.commandTimer])
       if (timer !== null) clearInterval(timer);
     for (const unlisten of this.unlisten.splice(0)) unlisten();
     await this.beating;
     await this.serving;
-    if (release) await this.options.leases.leave().catch(this.options.onError);
   }
 
   private beat(): void {

@@ -83,7 +83,11 @@ export function readRuns(workspace: string): Map<number, Run[]> {
       }
       byRun.set(run, entry);
     }
-    const list = [...byRun.values()].sort((a, b) => a.start - b.start);
+    // A run ended in the instant between setting its trap and logging its start (its server
+    // died and the spawner helper ended it at once) did none of its work: it is no run.
+    const list = [...byRun.values()]
+      .filter((run) => !(Number.isNaN(run.start) && run.ended === "killed"))
+      .sort((a, b) => a.start - b.start);
     if (list.length > 0) runs.set(list[0]!.sheet, list);
   }
   return runs;

@@ -1,6 +1,9 @@
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
-import { SqliteCheckpointStore } from "../../../apps/server/src/store/checkpoint-store.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  PROCESS_LEDGER_DELAY_MS,
+  SqliteCheckpointStore,
+} from "../../../apps/server/src/store/checkpoint-store.ts";
 import { draft, newJob, openTempDatabase, sheet, type TempDatabase } from "./support/fixtures.ts";
 
 // What only the SQLite backend has; the rest of the contract is in contract.test.ts.
@@ -33,6 +36,52 @@ describe("SqliteCheckpointStore", () => {
     expect(results.map((r) => [r[0]!.seq, r[0]!.data.i])).toEqual(
       Array.from({ length: 20 }, (_, i) => [i + 1, i]),
     );
+  });
+
+  it("writes a process-group record with the next commit, not in a transaction of its own", async () => {
+    const { store, temp } = await setup();
+    await store.insertJob(newJob("j1"), [sheet("j1", 1), sheet("j1", 2)], []);
+    const before = store.stats.transactions;
+    store.recordProcessGroup("j1", 1, 4242, "7");
+    void store.clearProcessGroup("j1", 2, 99);
+    await store.commit({
+      jobs: [],
+      sheets: [],
+      attempts: [],
+      events: [draft("j1", "sheet.dispatched", 2)],
+    });
+    expect(store.stats.transactions - before).toBe(1);
+    const other = new Database(temp.file, { readonly: true });
+    try {
+      expect(
+        other.prepare(`SELECT processGroup FROM Sheet WHERE jobId='j1' AND num=1`).pluck().get(),
+      ).toBe(4242);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("writes a process-group record on its own once it has waited PROCESS_LEDGER_DELAY_MS", async () => {
+    const { store, temp } = await setup();
+    await store.insertJob(newJob("j1"), [sheet("j1", 1)], []);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      store.recordProcessGroup("j1", 1, 4242, "7");
+      const stored = () => {
+        const other = new Database(temp.file, { readonly: true });
+        try {
+          return other.prepare(`SELECT processGroup FROM Sheet WHERE num=1`).pluck().get();
+        } finally {
+          other.close();
+        }
+      };
+      await vi.advanceTimersByTimeAsync(PROCESS_LEDGER_DELAY_MS - 1);
+      expect(stored()).toBeNull();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(stored()).toBe(4242);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("has committed rows on disk by the time the promise resolves", async () => {

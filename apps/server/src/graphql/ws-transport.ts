@@ -37,8 +37,10 @@ function closeReason(error: unknown): string {
 
 /**
  * Frames sent during one turn of the event loop leave in one write: the socket is corked at the
- * first send and uncorked once the turn's microtasks are done. A burst of events to a subscriber
- * then costs one system call instead of one per event.
+ * first send and uncorked in the turn's check phase, after every callback, tick and microtask of
+ * the turn. (Uncorking on the next tick is too early: each event of a commit reaches the socket
+ * through its own chain of promises, so each would get a write of its own.) A burst of events
+ * to a subscriber then costs one system call instead of one per event.
  */
 function coalescingWrites(socket: WebSocket): () => void {
   // `ws` keeps the TCP socket on this documented-by-usage field; without it, writes are not batched.
@@ -48,9 +50,9 @@ function coalescingWrites(socket: WebSocket): () => void {
     if (corked || !tcp || tcp.destroyed) return;
     corked = true;
     tcp.cork();
-    process.nextTick(() => {
+    setImmediate(() => {
       corked = false;
-      tcp.uncork();
+      if (!tcp.destroyed) tcp.uncork();
     });
   };
 }

@@ -47,6 +47,9 @@ import { prepareStatements, type Statements } from "./statements.ts";
 import { toSqlBool, toSqlTime } from "./sql-values.ts";
 import { boundEventData } from "./event-data.ts";
 
+/** The longest a process-group record or clear waits for a commit to ride with. */
+export const PROCESS_LEDGER_DELAY_MS = 20;
+
 export interface CheckpointStoreOptions {
   /** Wall clock for `updatedAt` columns only; event timestamps come with the events. */
   now?: () => number;
@@ -177,9 +180,11 @@ export class SqliteCheckpointStore implements PodiumStore {
   }
 
   /**
-   * Written at once, not queued: the process already exists, and the sooner its group is on disk
-   * the smaller the window in which a crash could orphan it unseen. If the database is locked
-   * right now it goes through the queue instead (retried until written). Never throws.
+   * Deferred (see group-commit.ts): it rides with the next commit, which comes within a few
+   * milliseconds while sheets are playing, and is written on its own at the latest
+   * PROCESS_LEDGER_DELAY_MS after the spawn. Until then only a crash of both the server and its
+   * spawner helper (which ends every run when the server dies) could orphan the process unseen.
+   * Never throws; a locked database retries it like any queued write.
    */
   recordProcessGroup(
     jobId: string,
@@ -187,26 +192,24 @@ export class SqliteCheckpointStore implements PodiumStore {
     processGroup: number,
     processStartedAt: string | null,
   ): void {
-    const write = () => {
-      this.statements.recordProcessGroup.run(processGroup, processStartedAt, jobId, sheetNum);
-    };
-    try {
-      write();
-    } catch {
-      this.queue.enqueue(write).catch(() => undefined);
-    }
+    this.queue
+      .enqueueDeferred(() => {
+        this.statements.recordProcessGroup.run(processGroup, processStartedAt, jobId, sheetNum);
+      }, PROCESS_LEDGER_DELAY_MS)
+      .catch(() => undefined);
   }
 
-  /** Forgets a finished attempt's group (queued; never rejects: a stale record is harmless). */
+  /** Forgets a finished attempt's group (deferred; never rejects: a stale record is harmless). */
   clearProcessGroup(jobId: string, sheetNum: number, processGroup: number): Promise<void> {
     return this.queue
-      .enqueue(() => {
+      .enqueueDeferred(() => {
         this.statements.clearProcessGroup.run(jobId, sheetNum, processGroup);
-      })
+      }, PROCESS_LEDGER_DELAY_MS)
       .catch(() => undefined);
   }
 
   async listProcessGroups(): Promise<RecordedProcessGroup[]> {
+    await this.queue.drain();
     return (
       this.statements.liveProcessGroups.all() as {
         jobId: string;

@@ -8,6 +8,10 @@
  * A failing piece of work fails alone: the group is rolled back and written again with each
  * piece in its own savepoint, so its neighbours still commit.
  *
+ * Work that may wait (bookkeeping nobody awaits, such as the process-group ledger) is deferred:
+ * it joins the next group that something else flushes, or is flushed on its own once it has
+ * waited `maxDelayMs`. Each such write would otherwise be a transaction of its own.
+ *
  * A database locked by someone else (SQLITE_BUSY past the writer's short busy timeout) fails
  * nothing: the group goes back to the head of the queue and is tried again with a growing
  * pause, without blocking the event loop meanwhile. Callers simply wait longer.
@@ -39,6 +43,7 @@ export class GroupCommitQueue {
   private closed = false;
   private retryDelayMs = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  private deferredTimer: NodeJS.Timeout | null = null;
   /** How many transactions ran and how much work they carried (read by the benchmark). */
   readonly stats = { transactions: 0, work: 0, busyRetries: 0 };
   /** Told how long each committed transaction took (metrics). */
@@ -77,6 +82,25 @@ export class GroupCommitQueue {
     });
   }
 
+  /**
+   * Like `enqueue`, but without a flush of its own unless nothing else flushes the queue within
+   * `maxDelayMs`. Queue order still holds: it is written before anything enqueued after it.
+   */
+  enqueueDeferred<T>(run: () => T, maxDelayMs: number): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("The checkpoint store is closed"));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (this.flushScheduled || this.deferredTimer !== null) return;
+      this.deferredTimer = setTimeout(() => {
+        this.deferredTimer = null;
+        if (this.flushScheduled) return;
+        this.flushScheduled = true;
+        this.flush();
+      }, maxDelayMs);
+      this.deferredTimer.unref();
+    });
+  }
+
   /** Resolves once everything queued so far is committed. */
   async drain(): Promise<void> {
     if (this.queue.length > 0) await this.enqueue(() => undefined);
@@ -86,15 +110,22 @@ export class GroupCommitQueue {
   close(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.cancelDeferredFlush();
     this.closed = true;
     if (this.queue.length > 0) this.flush();
     for (const work of this.queue.splice(0))
       work.reject(new Error("The checkpoint store closed with the database locked"));
   }
 
+  private cancelDeferredFlush(): void {
+    if (this.deferredTimer !== null) clearTimeout(this.deferredTimer);
+    this.deferredTimer = null;
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     this.retryTimer = null;
+    this.cancelDeferredFlush();
     const group = this.queue;
     this.queue = [];
     if (group.length === 0) return;

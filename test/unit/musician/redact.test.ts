@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isSecretName, redactSecrets, REDACTED } from "../../../apps/server/src/secrets/redact.ts";
 
@@ -49,5 +50,62 @@ describe("secret redaction", () => {
     expect(isSecretName("MONKEY")).toBe(false);
     expect(isSecretName("TOKENIZERS_PARALLELISM")).toBe(false);
     expect(isSecretName("PATH")).toBe(false);
+  });
+});
+
+describe("secret redaction in one pass", () => {
+  // The formats applied one after another, to tell whether a text still holds a key.
+  const formats = [
+    /\bBearer\s+[A-Za-z0-9\-._~+/]{8,}=*/g,
+    /\bsk-(?:ant-|proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g,
+    /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+    /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+    /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+    /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+    /\bAIza[A-Za-z0-9_-]{35}\b/g,
+    /\bglpat-[A-Za-z0-9_-]{20,}/g,
+  ];
+  const oneAfterAnother = (text: string): string =>
+    formats.reduce(
+      (result, format) =>
+        result.replace(format, (match) =>
+          match.startsWith("Bearer") ? `Bearer ${REDACTED}` : REDACTED,
+        ),
+      text,
+    );
+  const pieces = fc.constantFrom(
+    "Bearer ",
+    "sk-",
+    "sk-ant-",
+    "ghp_",
+    "github_pat_",
+    "xoxb-",
+    "AKIA",
+    "AIza",
+    "glpat-",
+    " ",
+    "-",
+    "=",
+    "/",
+    "ABCDEFGH",
+    "abcdefgh12",
+    "0123456789ABCDEFGHIJ",
+  );
+
+  it("leaves no key of any format behind, and text without one unchanged", () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
+        const text = parts.join("");
+        const redacted = redactSecrets(text, {});
+        expect(oneAfterAnother(redacted)).toBe(redacted);
+        if (oneAfterAnother(text) === text) expect(redacted).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("still redacts the shortest key a format matches", () => {
+    expect(redactSecrets("xoxb-0123456789", {})).toBe(REDACTED);
+    expect(redactSecrets("Bearer abcdefgh", {})).toBe(`Bearer ${REDACTED}`);
   });
 });

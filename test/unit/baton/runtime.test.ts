@@ -73,6 +73,41 @@ describe("BatonRuntime: commit before effects", () => {
   });
 });
 
+describe("BatonRuntime: results that arrive together", () => {
+  it("are committed together once the loop wakes after the turn's I/O", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryCheckpointStore();
+    const musician = new ScriptedMusician(() => "hold");
+    const adapter = new BatonRuntime({
+      store,
+      sink: new RecordingSink(),
+      clock,
+      timers: new FakeTimerHost(clock),
+      musician,
+    });
+    void adapter.run();
+    await adapter.registerJob(
+      spec("j", independent(4), { parallel: { enabled: true, maxConcurrent: 4 } }),
+    );
+    await adapter.whenIdle();
+    expect(musician.held.size).toBe(4);
+    const before = store.commits.length;
+    // Four processes end in the same turn of the event loop, each result a few promise hops
+    // after the one before (as the exits of a helper's batch of messages are relayed).
+    for (const sheetNum of [1, 2, 3, 4]) {
+      musician.finish(sheetNum);
+      for (let hop = 0; hop < 10; hop++) await Promise.resolve();
+    }
+    expect(await adapter.waitForCompletion("j")).toBe(true);
+    const completions = store.commits
+      .slice(before)
+      .map((commit) => commit.events.filter((e) => e.event === "sheet.completed").length)
+      .filter((count) => count > 0);
+    expect(completions).toEqual([4]);
+    await adapter.shutdown();
+  });
+});
+
 describe("BatonRuntime: running jobs", () => {
   it("plays a DAG to completion and persists sheets, attempts and events", async () => {
     const h = harness(() => ({ costUsd: 0.5 }));

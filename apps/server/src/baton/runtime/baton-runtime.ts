@@ -37,7 +37,7 @@ import {
 import { TimerWheel } from "./timer-wheel.ts";
 import { buildAttemptRequest } from "../core/request.ts";
 import { MusicianTasks } from "./musicians.ts";
-import { Inbox } from "./inbox.ts";
+import { Inbox, type WakeLater } from "./inbox.ts";
 import { concernsForgottenJob, mergeCommits, splitEffects, withoutJobs } from "./commit-batch.ts";
 import { LeaseLostError } from "../../contracts/cluster.ts";
 import type { EventRecord } from "../../contracts/event-log.ts";
@@ -54,6 +54,12 @@ export interface BatonRuntimeOptions {
   maxConcurrentSheets?: number;
   /** Most inbox events grouped into one commit. */
   maxBatch?: number;
+  /**
+   * How the sleeping loop is woken for a new event (inbox.ts). Default: once the current turn
+   * of the event loop has read its I/O (`setImmediate`), so that what arrived together is
+   * committed together.
+   */
+  wakeLater?: WakeLater;
   jitterSeed?: number;
   /**
    * Reads the files a score's `cross_sheet.capture_files` names, already cut to `maxChars` each,
@@ -79,11 +85,13 @@ interface InboxEntry {
   forget?: true;
 }
 
+const afterThisTurnsIo: WakeLater = (wake) => setImmediate(wake);
+
 export class BatonRuntime {
   private readonly state: BatonState;
   private readonly limits: DispatchLimits;
   private readonly wheel: TimerWheel<BatonEvent>;
-  private readonly inbox = new Inbox<InboxEntry>();
+  private readonly inbox: Inbox<InboxEntry>;
   private readonly musicians: MusicianTasks;
   private readonly waiters = new Map<string, Array<(completed: boolean) => void>>();
   private running: Promise<void> | null = null;
@@ -93,6 +101,7 @@ export class BatonRuntime {
 
   constructor(private readonly options: BatonRuntimeOptions) {
     this.state = createBatonState(options.jitterSeed);
+    this.inbox = new Inbox<InboxEntry>(options.wakeLater ?? afterThisTurnsIo);
     this.limits = {
       maxConcurrentSheets: options.maxConcurrentSheets ?? DEFAULT_MAX_CONCURRENT_SHEETS,
       instrumentLimit: options.instrumentLimit ?? (() => DEFAULT_INSTRUMENT_MAX_CONCURRENT),

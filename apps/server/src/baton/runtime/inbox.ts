@@ -2,13 +2,26 @@
  * The baton's inbox: many producers (musicians, timers, commands), one consumer. The consumer
  * takes batches in arrival order and sleeps while the inbox is empty; `whenIdle` lets callers
  * wait until everything posted so far has been handled.
+ *
+ * A sleeping consumer is not woken by the first entry itself but through `wakeLater`, which the
+ * runtime makes "once this turn's I/O has been read": results that reach the server together
+ * (several processes ending at once, a helper's batch of messages) are then handled as one
+ * batch, with one commit and one dispatch pass, instead of one each.
  */
+export type WakeLater = (wake: () => void) => void;
+
+/** Wakes at once (the next microtask): for hosts without an I/O turn to wait for. */
+export const wakeAtOnce: WakeLater = (wake) => queueMicrotask(wake);
+
 export class Inbox<T> {
   private readonly entries: T[] = [];
   private wake: (() => void) | null = null;
+  private wakeScheduled = false;
   private idleWaiters: Array<() => void> = [];
   private handling = false;
   private closed = false;
+
+  constructor(private readonly wakeLater: WakeLater = wakeAtOnce) {}
 
   get size(): number {
     return this.entries.length;
@@ -22,9 +35,15 @@ export class Inbox<T> {
   push(entry: T): boolean {
     if (this.closed) return false;
     this.entries.push(entry);
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    if (this.wake !== null && !this.wakeScheduled) {
+      this.wakeScheduled = true;
+      this.wakeLater(() => {
+        this.wakeScheduled = false;
+        const wake = this.wake;
+        this.wake = null;
+        wake?.();
+      });
+    }
     return true;
   }
 

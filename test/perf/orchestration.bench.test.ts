@@ -1,20 +1,28 @@
 /**
  * End-to-end orchestration figures through a real server process (submit over GraphQL, SQLite,
  * a subscription open, default server settings), each beside a plain loop that spawns
- * `bash -c true` with the same concurrency and dependency shape in the same run:
+ * `bash -c true` with the same concurrency and dependency shape in the same run (in a small
+ * process of its own, support/spawn-loop.mjs):
  * - 200 independent sheets, 10 at a time (target: wall time within 1.5x of the loop);
  * - a 1 -> 100 -> 1 fan-out, 10 at a time (target: within 1.5x);
  * - a 50-sheet chain (target: at most 3 ms of Podium's own time per step);
  * - 10 jobs of 50 independent sheets, each job with its own subscriber (target: >= 100 sheets/s).
  * Every sheet runs `true` on the `cli` instrument. Each figure's ratio is value / baseline.
  * Apart from the server, the instrument path alone (the `cli` backend starting `true` through the
- * spawner helpers, in this process) is set against the same loop: what it adds to the loop is
+ * spawner helpers, in this process) is set against the same loop run in this process: what it adds to the loop is
  * the cost of running an attempt, the rest of the end-to-end difference is orchestration.
  * Beside the wall times, the CPU that Podium's processes spend per sheet (the server with its
  * spawner helper, and the server alone) is set against the CPU this process spends per spawn in
  * the loop: on a shared, noisy machine it varies far less than wall time.
+ *
+ * The figures are those of a server that has been working for a while: a just-started server
+ * spends much of its CPU compiling its own hot paths (V8's optimising compiler, on threads of its
+ * own) during its first few thousand sheets. So the server first plays a rehearsal (every
+ * workload once, and WARM_UP_SHEETS more), then each workload is measured ROUNDS times, each
+ * round the loop and then Podium, and the medians are compared. How a just-started server does
+ * is one figure of its own, measured first (`first-job-independent-200-wall`).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,6 +37,8 @@ import {
 } from "../reliability/support/server-process.ts";
 
 const CONCURRENCY = 10;
+const ROUNDS = 3;
+const WARM_UP_SHEETS = 1500;
 const CLOCK_TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
 
 function bench(
@@ -70,6 +80,12 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** [name, user + system CPU in ms] of a process, from /proc/<pid>/stat. */
 function processCpu(pid: number): [string, number] | null {
   try {
@@ -109,24 +125,47 @@ function podiumCpuMs(): { server: number; withHelper: number } {
   return { server: own, withHelper: own + helpers };
 }
 
-function ownCpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
+/** Stages of [count, concurrency] of the plain loop, run one after another. */
+type LoopStages = Array<[number, number]>;
+
+let loopProcess: ChildProcess;
+
+/** The plain loop, run by the loop process (support/spawn-loop.mjs): its wall time and CPU. */
+function runLoop(stages: LoopStages): Promise<{ wallMs: number; cpuMs: number }> {
+  return new Promise((resolve, reject) => {
+    loopProcess.once("message", (answer: { wallMs: number; cpuMs: number; error?: string }) =>
+      answer.error ? reject(new Error(answer.error)) : resolve(answer),
+    );
+    loopProcess.send({ stages });
+  });
 }
 
-/** Wall time of the loop and of Podium, and CPU per sheet of each, for one workload. */
+/**
+ * Median wall time of the loop and of Podium over ROUNDS rounds (the loop, then Podium, in each),
+ * and the CPU per sheet of each over all rounds, for one workload.
+ */
 async function compare(
   name: string,
   sheets: number,
-  loop: () => Promise<void>,
+  loop: LoopStages,
   podium: () => Promise<number>,
 ): Promise<{ loopMs: number; podiumMs: number }> {
-  const ownBefore = ownCpuMs();
-  const loopMs = await timed(loop);
-  const loopCpu = ownCpuMs() - ownBefore;
-  const podiumBefore = podiumCpuMs();
-  const podiumMs = await podium();
-  const podiumAfter = podiumCpuMs();
+  const loopWalls: number[] = [];
+  const podiumWalls: number[] = [];
+  let loopCpu = 0;
+  const podiumCpu = { server: 0, withHelper: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    const { wallMs, cpuMs } = await runLoop(loop);
+    loopWalls.push(wallMs);
+    loopCpu += cpuMs;
+    const podiumBefore = podiumCpuMs();
+    podiumWalls.push(await podium());
+    const podiumAfter = podiumCpuMs();
+    podiumCpu.server += podiumAfter.server - podiumBefore.server;
+    podiumCpu.withHelper += podiumAfter.withHelper - podiumBefore.withHelper;
+  }
+  const loopMs = median(loopWalls);
+  const podiumMs = median(podiumWalls);
   bench(`${name}-wall`, podiumMs, "ms", loopMs);
   for (const [label, key] of [
     ["podium", "withHelper"],
@@ -134,9 +173,9 @@ async function compare(
   ] as const)
     bench(
       `${name}-${label}-cpu-per-sheet`,
-      (podiumAfter[key] - podiumBefore[key]) / sheets,
+      podiumCpu[key] / (sheets * ROUNDS),
       "ms",
-      loopCpu / sheets,
+      loopCpu / (sheets * ROUNDS),
       "ms (loop cpu per spawn)",
     );
   return { loopMs, podiumMs };
@@ -177,11 +216,16 @@ let server: ServerProcess;
 let endpoint: Endpoint;
 
 beforeAll(async () => {
+  loopProcess = fork(new URL("./support/spawn-loop.mjs", import.meta.url), [], {
+    execArgv: [],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   server = await startServerProcess();
   endpoint = { url: server.url, wsUrl: server.wsUrl };
 });
 
 afterAll(async () => {
+  loopProcess?.kill();
   await server?.stop();
   if (server) removeDataDir(server.dataDir);
 });
@@ -271,19 +315,34 @@ describe("the instrument path alone", () => {
   });
 });
 
+const fanOutLoop: LoopStages = [
+  [1, 1],
+  [100, CONCURRENCY],
+  [1, 1],
+];
+const tenJobs = (): string[] => Array.from({ length: 10 }, (_, i) => independent(`jobs-${i}`, 50));
+
 describe("orchestration through the real server", () => {
-  it("warms up", async () => {
-    await runJobs([independent("warm-up", 20)]);
-    await spawnLoop(20, CONCURRENCY);
+  it("a just-started server: its first job of 200 independent sheets", async () => {
+    await runLoop([[20, CONCURRENCY]]);
+    const { wallMs: loopMs } = await runLoop([[200, CONCURRENCY]]);
+    const podiumMs = await runJobs([independent("first-job", 200)]);
+    bench("first-job-independent-200-wall", podiumMs, "ms", loopMs);
+    expect(podiumMs).toBeGreaterThan(0);
+  });
+
+  it("rehearses every workload once", async () => {
+    await runJobs([independent("warm-up", WARM_UP_SHEETS)]);
+    await runJobs([independent("rehearsal", 200)]);
+    await runJobs([fanOut("rehearsal", 100)]);
+    await runJobs([chain("rehearsal", 50)]);
+    await runJobs(tenJobs());
   });
 
   // Target: ratio <= 1.5.
   it("200 independent sheets at 10 concurrent", async () => {
-    const { loopMs, podiumMs } = await compare(
-      "independent-200",
-      200,
-      () => spawnLoop(200, CONCURRENCY),
-      () => runJobs([independent("independent-200", 200)]),
+    const { loopMs, podiumMs } = await compare("independent-200", 200, [[200, CONCURRENCY]], () =>
+      runJobs([independent("independent-200", 200)]),
     );
     bench("independent-200-sheets-per-s", 200_000 / podiumMs, "sheets/s", 200_000 / loopMs);
     expect(podiumMs).toBeGreaterThan(0);
@@ -291,26 +350,16 @@ describe("orchestration through the real server", () => {
 
   // Target: ratio <= 1.5.
   it("a 1 -> 100 -> 1 fan-out at 10 concurrent", async () => {
-    const { podiumMs } = await compare(
-      "fan-out-1-100-1",
-      102,
-      async () => {
-        await spawnLoop(1, 1);
-        await spawnLoop(100, CONCURRENCY);
-        await spawnLoop(1, 1);
-      },
-      () => runJobs([fanOut("fan-out-100", 100)]),
+    const { podiumMs } = await compare("fan-out-1-100-1", 102, fanOutLoop, () =>
+      runJobs([fanOut("fan-out-100", 100)]),
     );
     expect(podiumMs).toBeGreaterThan(0);
   });
 
   // Target: Podium's own time per step (its wall time beyond the loop's) <= 3 ms.
   it("a 50-sheet chain", async () => {
-    const { loopMs, podiumMs } = await compare(
-      "chain-50",
-      50,
-      () => spawnLoop(50, 1),
-      () => runJobs([chain("chain-50", 50)]),
+    const { loopMs, podiumMs } = await compare("chain-50", 50, [[50, 1]], () =>
+      runJobs([chain("chain-50", 50)]),
     );
     bench(
       "chain-50-podium-ms-per-step",
@@ -324,11 +373,8 @@ describe("orchestration through the real server", () => {
 
   // Target: >= 100 sheets/s.
   it("10 jobs of 50 independent sheets, a subscriber each", async () => {
-    const { loopMs, podiumMs } = await compare(
-      "ten-jobs",
-      500,
-      () => spawnLoop(500, CONCURRENCY),
-      () => runJobs(Array.from({ length: 10 }, (_, i) => independent(`jobs-${i}`, 50))),
+    const { loopMs, podiumMs } = await compare("ten-jobs", 500, [[500, CONCURRENCY]], () =>
+      runJobs(tenJobs()),
     );
     bench("ten-jobs-sheets-per-s", 500_000 / podiumMs, "sheets/s", 500_000 / loopMs);
     expect(podiumMs).toBeGreaterThan(0);

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const services = createGatewayServices({
     conductor: podium.commands,
     prisma: podium.db.prisma,
+    readModel: podium.store.readModel,
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),
     draining: () => podium.conductor.draining,

@@ -54,6 +54,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   const services = createGatewayServices({
     conductor: podium.commands,
     prisma: podium.db.prisma,
+    readModel: podium.store.readModel,
     bus: podium.bus,
     listInstruments: () => podium.listInstruments(),
     cluster: podium.cluster,

@@ -188,6 +188,9 @@ describe.each(backends)("the store contract on $name", (backend) => {
     const row = await store.readModel.getJob("j1");
     expect(row).toMatchObject({ name: "job j1", status: "pending", warnings: [] });
     expect(row!.createdAt.getTime()).toBe(1_700_000_000_000);
+    expect(row!.updatedAt).toBeInstanceOf(Date);
+    expect(Number.isNaN(row!.updatedAt.getTime())).toBe(false);
+    expect(await store.readModel.getJob("nobody")).toBeNull();
     const [event] = (await store.readModel.listEvents({ afterSeq: 0, limit: 10 })).rows;
     expect([event!.seq, event!.event, event!.timestamp]).toEqual([
       1,
@@ -426,6 +429,8 @@ describe.each(backends)("the store contract on $name", (backend) => {
     ]);
     const page = await store.readModel.listEvents({ afterSeq: 0, limit: 2 });
     expect([page.rows.map((e) => e.seq), page.hasNextPage]).toEqual([[1, 2], true]);
+    const ofJob = await store.readModel.listEvents({ jobId: "a", afterSeq: 1, limit: 5 });
+    expect([ofJob.rows.map((e) => e.seq), ofJob.hasNextPage]).toEqual([[3], false]);
     expect(await store.readModel.lastEventSeq()).toBe(4);
   });
 

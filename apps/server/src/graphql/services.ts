@@ -11,7 +11,7 @@ import type { EventRecord } from "../contracts/event-log.ts";
 import type { ConductorCommands } from "../contracts/commands.ts";
 import type { ClusterView } from "../contracts/cluster.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { createReadModel } from "../store/read-model.ts";
+import { createReadModel, type ReadModel } from "../store/read-model.ts";
 import type { ExampleScore, GatewayServices, InstrumentInfo, LiveEventSource } from "./context.ts";
 
 export const EXAMPLES_DIR = path.resolve(
@@ -58,6 +58,11 @@ export async function readExamples(dir: string = EXAMPLES_DIR): Promise<ExampleS
 export interface GatewayServicesInput {
   conductor: ConductorCommands;
   prisma: PrismaClient;
+  /**
+   * The store's read model (`PodiumStore.readModel`), which may answer its hottest reads without
+   * Prisma; by default one over `prisma`.
+   */
+  readModel?: ReadModel;
   bus: BusLike;
   listInstruments: () => readonly InstrumentInfo[] | Promise<readonly InstrumentInfo[]>;
   examplesDir?: string;
@@ -79,7 +84,7 @@ export function createGatewayServices(input: GatewayServicesInput): GatewayServi
   const examplesDir = input.examplesDir ?? EXAMPLES_DIR;
   return {
     conductor: input.conductor,
-    readModel: createReadModel(input.prisma),
+    readModel: input.readModel ?? createReadModel(input.prisma),
     liveEvents: liveEventsFromBus(input.bus),
     listInstruments: input.listInstruments,
     listExamples: () => readExamples(examplesDir),

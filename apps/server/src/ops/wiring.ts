@@ -38,8 +38,11 @@ export function startOps(
   });
   const notifier = startNotifier({
     bus: podium.bus,
-    loadJob: (id) =>
-      podium.db.prisma.job.findUnique({ where: { id }, select: { name: true, scoreText: true } }),
+    // Through the read model: on SQLite a prepared statement, not a query Prisma compiles per job.
+    loadJob: async (id) => {
+      const job = await podium.store.readModel.getJob(id);
+      return job === null ? null : { name: job.name, scoreText: job.scoreText };
+    },
     defaults: config.notifications,
     webhookUrl: config.settings.webhookUrl,
     env: process.env,

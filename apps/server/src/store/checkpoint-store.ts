@@ -18,7 +18,7 @@ import type {
   RecordedProcessGroup,
   StoredJobWithSheets,
 } from "./contract.ts";
-import { createReadModel, type ReadModel } from "./read-model.ts";
+import { createReadModel, toJobRow, type ReadModel } from "./read-model.ts";
 import {
   attemptToParams,
   eventFromRow,
@@ -84,7 +84,20 @@ export class SqliteCheckpointStore implements PodiumStore {
   get readModel(): ReadModel {
     if (this.prisma === null)
       throw new Error("This checkpoint store was opened without a read model");
-    this.readModelOnce ??= createReadModel(this.prisma);
+    this.readModelOnce ??= {
+      ...createReadModel(this.prisma),
+      // What every submit (its payload) and every new subscriber (its replay) reads, from the
+      // writer's prepared statements: Prisma compiles each query anew, several ms per job. The
+      // writer holds no transaction between flushes, so it reads only what is committed.
+      getJob: async (id) => {
+        const row = this.statements.jobById.get(id) as (JobRow & { updatedAt: string }) | undefined;
+        return row === undefined ? null : toJobRow(row);
+      },
+      listEvents: async ({ jobId, afterSeq, limit }) => {
+        const rows = await this.readEvents({ jobId, afterSeq, limit: limit + 1 });
+        return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };
+      },
+    };
     return this.readModelOnce;
   }
 

@@ -9,7 +9,15 @@ import type { AttemptRecord, SheetRecord } from "../contracts/records.ts";
 import type { JobStatus, PauseReason, SheetStatus } from "../contracts/status.ts";
 import type { EventRecord } from "../contracts/event-log.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { decodeAttempt, decodeEvent, decodeJob, decodeSheet } from "./codec.ts";
+import {
+  decodeAttempt,
+  decodeEvent,
+  decodeJob,
+  decodeSheet,
+  decodeTime,
+  type JobColumns,
+  type StoredTime,
+} from "./codec.ts";
 
 // The vocabularies readers need, so that the gateway reads them from the store's side.
 export { JOB_STATUSES, SHEET_STATUSES } from "../contracts/status.ts";
@@ -96,7 +104,8 @@ function dateOrNull(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);
 }
 
-function toJobRow(row: PrismaJob): JobRow {
+/** A job row as Prisma or a raw SQLite statement returns it (times as dates or as text). */
+export function toJobRow(row: PrismaJob | (JobColumns & { updatedAt: StoredTime })): JobRow {
   const { record, ...job } = decodeJob(row);
   return {
     id: record.id,
@@ -115,7 +124,7 @@ function toJobRow(row: PrismaJob): JobRow {
     createdAt: new Date(job.createdAt),
     startedAt: dateOrNull(record.startedAt),
     completedAt: dateOrNull(record.completedAt),
-    updatedAt: row.updatedAt,
+    updatedAt: new Date(decodeTime(row.updatedAt, "Job.updatedAt")),
   };
 }
 

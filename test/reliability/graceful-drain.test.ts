@@ -106,8 +106,13 @@ describe("graceful drain on SIGTERM", () => {
         () => pidOf(job.workspace, 1) !== agent && pidOf(job.workspace, 1) !== null,
         30_000,
       );
+      // The process can be up before the commit saying so (its start is reported, then committed).
+      await eventually(
+        "sheet 1 is in progress again",
+        async () => (await readJob(endpointOf(next), job.id)).sheets[0]!.status === "IN_PROGRESS",
+        10_000,
+      );
       const view = await readJob(endpointOf(next), job.id);
-      expect(view.sheets[0]!.status).toBe("IN_PROGRESS");
       expect(view.sheets[0]!.normalAttempts, "the ended attempt spent no retry").toBe(0);
     } finally {
       await next.stop();

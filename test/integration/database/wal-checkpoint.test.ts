@@ -47,6 +47,12 @@ describe("WAL checkpoint", () => {
     // Nothing on this thread checkpoints (the writer's automatic checkpoint is off), yet the
     // rows reach the database file.
     await until(() => statSync(file).size >= before + 1024 * 1024);
+    // The WAL is reused only once the checkpoint is over: wait until every page is in the file
+    // and the checkpointer has had a moment to mark it done, before writing again.
+    const pageBytes = db.writer.pragma("page_size", { simple: true }) as number;
+    const pages = db.writer.pragma("page_count", { simple: true }) as number;
+    await until(() => statSync(file).size >= pages * pageBytes);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     writeMiB();
     expect(walSize(wal)).toBeLessThanOrEqual(walAfterFirst);
 
